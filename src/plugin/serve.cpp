@@ -1,0 +1,268 @@
+#include "cppvider/plugin/serve.hpp"
+
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/auth_metadata_processor.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "cppvider/plugin/handshake.hpp"
+#include "cppvider/runtime/log.hpp"
+#include "provider_grpc.hpp"
+
+namespace cppvider::plugin {
+namespace {
+
+// The socket path, kept where a signal handler may read it (no allocation there).
+char g_socket_path[128] = {0};
+
+void remove_socket() noexcept {
+  if (g_socket_path[0] != '\0') ::unlink(g_socket_path);
+}
+
+// SIGTERM, SIGHUP, SIGQUIT: leave no socket behind, then die by the same signal.
+extern "C" void on_fatal_signal(int sig) {
+  remove_socket();
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void install_signal_handlers(bool debug) {
+  ::signal(SIGPIPE, SIG_IGN);  // a host that closed our stdout/stderr must not kill us
+  // Ctrl-C reaches the whole process group; Terraform answers it with StopProvider, so a
+  // provider ignores SIGINT as go-plugin plugins do. In --debug mode Ctrl-C ends the server.
+  if (!debug) ::signal(SIGINT, SIG_IGN);
+  struct sigaction sa {};
+  sa.sa_handler = on_fatal_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGTERM, SIGHUP, SIGQUIT}) ::sigaction(sig, &sa, nullptr);
+  std::set_terminate([] {
+    remove_socket();
+    std::abort();
+  });
+}
+
+std::string env_or(const char* name, std::string fallback = {}) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : fallback;
+}
+
+// PEM with whitespace removed, so equal certificates compare equal whatever their line breaks.
+std::string pem_key(std::string_view pem) {
+  std::string out;
+  out.reserve(pem.size());
+  for (char c : pem)
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') out.push_back(c);
+  return out;
+}
+
+// The TLS layer already requires a client certificate that verifies against a pool holding only
+// the host's certificate; this also refuses any other certificate that key may have signed.
+class exact_client_certificate final : public grpc::AuthMetadataProcessor {
+ public:
+  explicit exact_client_certificate(std::string pem) : expected_(pem_key(pem)) {}
+  bool IsBlocking() const override { return false; }
+  grpc::Status Process(const InputMetadata&, grpc::AuthContext* ctx, OutputMetadata*,
+                       OutputMetadata*) override {
+    for (const auto& v : ctx->FindPropertyValues("x509_pem_cert")) {
+      if (pem_key(std::string_view(v.data(), v.size())) == expected_) return grpc::Status::OK;
+    }
+    log::warn("refused a client whose certificate is not the host's");
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "client certificate not accepted");
+  }
+
+ private:
+  std::string expected_;
+};
+
+std::optional<int> free_loopback_port(int lo, int hi) {
+  for (int port = lo; port <= hi; ++port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return std::nullopt;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (ok) return port;
+  }
+  return std::nullopt;
+}
+
+void write_stdout(std::string_view s) {
+  while (!s.empty()) {
+    const ssize_t n = ::write(STDOUT_FILENO, s.data(), s.size());
+    if (n <= 0) return;
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+struct parsed_args {
+  bool debug = false;
+  bool help = false;
+  std::string unknown;
+};
+
+parsed_args parse_args(int argc, char** argv) {
+  parsed_args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--debug" || arg == "-debug") {
+      a.debug = true;
+    } else if (arg == "--help" || arg == "-h") {
+      a.help = true;
+    } else if (a.unknown.empty()) {
+      a.unknown = arg;
+    }
+  }
+  return a;
+}
+
+}  // namespace
+
+int serve(provider_service& service, const serve_options& options, int argc, char** argv) {
+  const auto args = parse_args(argc, argv);
+  const char* program = argc > 0 ? argv[0] : "provider";
+  if (args.help || !args.unknown.empty()) {
+    if (!args.unknown.empty()) std::fprintf(stderr, "unknown argument: %s\n", args.unknown.c_str());
+    std::fprintf(stderr,
+                 "usage: %s [--debug]\n"
+                 "  Terraform and OpenTofu start this provider themselves.\n"
+                 "  --debug  serve without TLS for a debugger and print TF_REATTACH_PROVIDERS\n",
+                 program);
+    return args.help ? 0 : 2;
+  }
+
+  if (!args.debug && env_or(magic_cookie_key.data()) != magic_cookie_value) {
+    const auto msg = not_a_plugin_message(program);
+    std::fwrite(msg.data(), 1, msg.size(), stderr);
+    return 1;
+  }
+
+  install_signal_handlers(args.debug);
+
+  std::vector<int> supported;
+  if (options.protocol_6) supported.push_back(6);
+  if (options.protocol_5) supported.push_back(5);
+  const auto version = choose_protocol_version(env_or("PLUGIN_PROTOCOL_VERSIONS"), supported);
+  if (!version) {
+    std::fprintf(stderr, "cppvider: the host offers protocol versions %s; this provider serves "
+                 "%s\n", env_or("PLUGIN_PROTOCOL_VERSIONS").c_str(),
+                 options.protocol_6 ? (options.protocol_5 ? "6 and 5" : "6") : "5");
+    return 1;
+  }
+
+  {
+    const auto& addr = options.provider_address;
+    const auto slash = addr.rfind('/');
+    log::set_default_module(slash == std::string::npos ? "provider"
+                                                       : "provider." + addr.substr(slash + 1));
+  }
+
+  // Mutual TLS when the host sends its certificate (AutoMTLS); never in --debug mode.
+  const std::string client_cert = args.debug ? std::string() : env_or("PLUGIN_CLIENT_CERT");
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  std::string cert_der;
+  if (!client_cert.empty()) {
+    identity_options id_opts;
+    id_opts.curve = parse_curve(env_or("CPPVIDER_TLS_CURVE"), options.curve);
+    const auto identity = generate_server_identity(id_opts);
+    cert_der = identity.certificate_der;
+    grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = client_cert;
+    ssl.pem_key_cert_pairs.push_back({identity.private_key_pem, identity.certificate_pem});
+    creds = grpc::SslServerCredentials(ssl);
+    creds->SetAuthMetadataProcessor(std::make_shared<exact_client_certificate>(client_cert));
+  } else {
+    creds = grpc::InsecureServerCredentials();
+  }
+
+  detail::server_state state(*version);
+  auto provider = *version == 6 ? detail::make_provider_v6(service, state)
+                                : detail::make_provider_v5(service, state);
+  auto infra = detail::make_go_plugin_services(state);
+
+  listen_address addr;
+  std::unique_ptr<grpc::Server> server;
+  const auto build = [&](const std::string& uri) {
+    grpc::ServerBuilder builder;
+    builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+    builder.SetMaxSendMessageSize(options.max_message_bytes);
+    builder.AddListeningPort(uri, creds);
+    builder.RegisterService(provider.get());
+    for (auto& s : infra) builder.RegisterService(s.get());
+    return builder.BuildAndStart();
+  };
+
+  if (env_or("CPPVIDER_FORCE_TCP").empty()) {
+    if (auto path = reserve_socket_path()) {
+      std::snprintf(g_socket_path, sizeof g_socket_path, "%s", path->c_str());
+      server = build("unix:" + *path);
+      if (server) {
+        addr = {network::unix_socket, *path};
+      } else {
+        g_socket_path[0] = '\0';
+      }
+    }
+  }
+  if (!server) {
+    const int lo = std::atoi(env_or("PLUGIN_MIN_PORT", "10000").c_str());
+    const int hi = std::atoi(env_or("PLUGIN_MAX_PORT", "25000").c_str());
+    for (int attempt = 0; attempt < 8 && !server; ++attempt) {
+      const auto port = free_loopback_port(lo, hi);
+      if (!port) break;
+      const auto a = "127.0.0.1:" + std::to_string(*port);
+      server = build(a);
+      if (server) addr = {network::tcp, a};
+    }
+  }
+  if (!server) {
+    std::fprintf(stderr, "cppvider: could not listen on a unix socket or a loopback TCP port\n");
+    return 1;
+  }
+
+  if (args.debug) {
+    const auto reattach = reattach_json(options.provider_address.empty() ? "registry.terraform.io/example/provider"
+                                                                         : options.provider_address,
+                                        *version, static_cast<long>(::getpid()), addr);
+    std::string msg = "Provider started. To attach Terraform or OpenTofu, set in your shell:\n\n";
+    msg += "\tTF_REATTACH_PROVIDERS='" + reattach + "'\n\n";
+    msg += "Press Ctrl-C to stop.\n";
+    // The machine-readable line goes to stdout for scripts; people read the text on stderr.
+    write_stdout("TF_REATTACH_PROVIDERS='" + reattach + "'\n");
+    std::fwrite(msg.data(), 1, msg.size(), stderr);
+    std::fflush(stderr);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    state.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
+    int sig = 0;
+    sigwait(&set, &sig);
+  } else {
+    write_stdout(format_handshake_line(*version, addr, cert_der));
+    log::debug("plugin started", {{"address", addr.address}, {"protocol", *version},
+                                  {"mtls", !client_cert.empty()}});
+    state.wait_for_shutdown();
+  }
+
+  state.close_streams();
+  state.stop_in_flight();
+  server->Shutdown(std::chrono::system_clock::now() + options.shutdown_grace);
+  remove_socket();
+  log::debug("plugin stopped");
+  return 0;
+}
+
+}  // namespace cppvider::plugin

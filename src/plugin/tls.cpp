@@ -1,0 +1,129 @@
+#include "cppvider/plugin/tls.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace cppvider::plugin {
+namespace {
+
+template <class T, void (*Free)(T*)>
+struct deleter {
+  void operator()(T* p) const noexcept { Free(p); }
+};
+using pkey_ptr = std::unique_ptr<EVP_PKEY, deleter<EVP_PKEY, EVP_PKEY_free>>;
+using x509_ptr = std::unique_ptr<X509, deleter<X509, X509_free>>;
+using bio_ptr = std::unique_ptr<BIO, deleter<BIO, BIO_free_all>>;
+using bn_ptr = std::unique_ptr<BIGNUM, deleter<BIGNUM, BN_free>>;
+using ext_ptr = std::unique_ptr<X509_EXTENSION, deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+
+[[noreturn]] void fail(const char* what) {
+  throw std::runtime_error(std::string("cppvider: certificate generation failed: ") + what);
+}
+
+void check(int ok, const char* what) {
+  if (ok <= 0) fail(what);
+}
+
+std::string bio_string(BIO* b) {
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(b, &data);
+  return std::string(data, static_cast<std::size_t>(n));
+}
+
+void add_extension(X509* cert, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  ext_ptr ext{X509V3_EXT_conf_nid(nullptr, &ctx, nid, value)};
+  if (!ext) fail("extension");
+  check(X509_add_ext(cert, ext.get(), -1), "add extension");
+}
+
+}  // namespace
+
+key_curve parse_curve(std::string_view name, key_curve fallback) {
+  if (name == "P-256" || name == "p256" || name == "prime256v1") return key_curve::p256;
+  if (name == "P-384" || name == "p384" || name == "secp384r1") return key_curve::p384;
+  if (name == "P-521" || name == "p521" || name == "secp521r1") return key_curve::p521;
+  return fallback;
+}
+
+server_identity generate_server_identity(const identity_options& options) {
+  const char* curve = "P-256";
+  const EVP_MD* digest = EVP_sha256();
+  if (options.curve == key_curve::p384) {
+    curve = "P-384";
+    digest = EVP_sha384();
+  } else if (options.curve == key_curve::p521) {
+    curve = "P-521";
+    digest = EVP_sha512();
+  }
+
+  pkey_ptr key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve)};
+  if (!key) fail("key generation");
+
+  x509_ptr cert{X509_new()};
+  if (!cert) fail("X509_new");
+  check(X509_set_version(cert.get(), 2), "version");
+
+  unsigned char serial_bytes[16];
+  check(RAND_bytes(serial_bytes, sizeof serial_bytes), "serial");
+  serial_bytes[0] &= 0x7f;  // positive
+  bn_ptr serial{BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr)};
+  if (!serial || !BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())))
+    fail("serial");
+
+  // As go-plugin: valid from 30 s ago (clock skew), for 30 years.
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -30);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 262980);
+
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  check(X509_NAME_add_entry_by_txt(
+            name, "O", MBSTRING_ASC,
+            reinterpret_cast<const unsigned char*>(options.organization.c_str()), -1, -1, 0),
+        "subject O");
+  check(X509_NAME_add_entry_by_txt(
+            name, "CN", MBSTRING_ASC,
+            reinterpret_cast<const unsigned char*>(options.common_name.c_str()), -1, -1, 0),
+        "subject CN");
+  check(X509_set_issuer_name(cert.get(), name), "issuer");
+  check(X509_set_pubkey(cert.get(), key.get()), "public key");
+
+  add_extension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+  add_extension(cert.get(), NID_key_usage,
+                "critical,digitalSignature,keyEncipherment,keyAgreement,keyCertSign");
+  add_extension(cert.get(), NID_ext_key_usage, "serverAuth,clientAuth");
+  const std::string san = "DNS:" + options.common_name;
+  add_extension(cert.get(), NID_subject_alt_name, san.c_str());
+  add_extension(cert.get(), NID_subject_key_identifier, "hash");
+
+  if (X509_sign(cert.get(), key.get(), digest) <= 0) fail("sign");
+
+  server_identity id;
+  {
+    bio_ptr b{BIO_new(BIO_s_mem())};
+    check(PEM_write_bio_PrivateKey(b.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr),
+          "key PEM");
+    id.private_key_pem = bio_string(b.get());
+  }
+  {
+    bio_ptr b{BIO_new(BIO_s_mem())};
+    check(PEM_write_bio_X509(b.get(), cert.get()), "certificate PEM");
+    id.certificate_pem = bio_string(b.get());
+  }
+  const int der_len = i2d_X509(cert.get(), nullptr);
+  if (der_len <= 0) fail("DER");
+  id.certificate_der.resize(static_cast<std::size_t>(der_len));
+  auto* p = reinterpret_cast<unsigned char*>(id.certificate_der.data());
+  i2d_X509(cert.get(), &p);
+  return id;
+}
+
+}  // namespace cppvider::plugin
