@@ -3,7 +3,10 @@
 # Prints two lines, TERRAFORM=<path> and TOFU=<path>, or fails saying why.
 #   Terraform: the one on PATH; where PATH has none, 1.8.5 built from its Go module.
 #   OpenTofu:  1.12.x built from its Go module (the first build takes minutes on 2 cores).
+#   --terraform-only: skip OpenTofu (the demo needs only one CLI).
 set -euo pipefail
+only_terraform=0
+[ "${1:-}" = "--terraform-only" ] && only_terraform=1
 
 cache="${CPPVIDER_CLIENT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cppvider/clients}"
 tofu_version="${CPPVIDER_TOFU_VERSION:-v1.12.6}"
@@ -33,7 +36,7 @@ fi
 # OpenTofu: its go.mod replaces hcl with a remote module, so `go install` refuses it; building
 # inside the downloaded module works (see docs/testing.md).
 tofu_bin="$cache/tofu-$tofu_version/tofu"
-if [ ! -x "$tofu_bin" ]; then
+if [ "$only_terraform" = 0 ] && [ ! -x "$tofu_bin" ]; then
   need_go OpenTofu
   echo "get-clients: building OpenTofu $tofu_version from its Go module (first time only)" >&2
   dir="$(GOFLAGS=-mod=mod go mod download -json "github.com/opentofu/opentofu@$tofu_version" |
@@ -47,6 +50,8 @@ if [ ! -x "$tofu_bin" ]; then
 fi
 
 "$terraform_bin" version >/dev/null 2>&1 || { echo "get-clients: $terraform_bin does not run" >&2; exit 1; }
-"$tofu_bin" version >/dev/null 2>&1 || { echo "get-clients: $tofu_bin does not run" >&2; exit 1; }
 echo "TERRAFORM=$terraform_bin"
-echo "TOFU=$tofu_bin"
+if [ "$only_terraform" = 0 ]; then
+  "$tofu_bin" version >/dev/null 2>&1 || { echo "get-clients: $tofu_bin does not run" >&2; exit 1; }
+  echo "TOFU=$tofu_bin"
+fi

@@ -44,6 +44,8 @@ class server_state {
   void request_shutdown();
   bool wait_for_shutdown(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   bool shutdown_requested() const noexcept { return shutdown_.load(); }
+  // Unary calls not yet done; Shutdown waits for them only when there are some.
+  std::atomic<int> calls_in_flight{0};
   // Called by Shutdown instead of the condition variable in --debug mode (raises SIGTERM).
   std::function<void()> on_shutdown;
 
@@ -82,7 +84,12 @@ class unary_call final : public grpc::ServerUnaryReactor {
   using fill_fn = void (*)(const Response&, ProtoResponse*);
 
   unary_call(server_state& state, ProtoResponse* out, std::string_view rpc, fill_fn fill)
-      : out_(out), rpc_(rpc), fill_(fill), started_(std::chrono::steady_clock::now()) {
+      : state_(state),
+        out_(out),
+        rpc_(rpc),
+        fill_(fill),
+        started_(std::chrono::steady_clock::now()) {
+    state_.calls_in_flight.fetch_add(1);
     request_id_ = state.next_request_id();
     link_.emplace(state.current_stop_token(), stop_forwarder{&stop_});
   }
@@ -96,9 +103,10 @@ class unary_call final : public grpc::ServerUnaryReactor {
       status = grpc::Status(grpc::StatusCode::INTERNAL, e.what());
     }
     if (log::enabled(log::level::debug)) {
-      const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                started_).count();
-      log::scope s{{"tf_rpc", rpc_}, {"tf_req_id", request_id_}};
+      const auto ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+              .count();
+      log::scope s{"tf_rpc", rpc_, "tf_req_id", request_id_};
       log::debug("Served request", {{"tf_req_duration_ms", ms}});
     }
     Finish(status);
@@ -107,6 +115,7 @@ class unary_call final : public grpc::ServerUnaryReactor {
   void OnCancel() override { stop_.request_stop(); }
   void OnDone() override {
     link_.reset();
+    state_.calls_in_flight.fetch_sub(1);
     self_.reset();  // may destroy *this; nothing touches members afterwards
   }
 
@@ -120,6 +129,7 @@ class unary_call final : public grpc::ServerUnaryReactor {
     void operator()() const noexcept { target->request_stop(); }
   };
 
+  server_state& state_;
   ProtoResponse* out_;
   std::string_view rpc_;
   fill_fn fill_;
@@ -133,7 +143,8 @@ class unary_call final : public grpc::ServerUnaryReactor {
 template <class ProtoResponse, class Response>
 class answer_slot final : public completion<Response> {
  public:
-  explicit answer_slot(std::shared_ptr<unary_call<ProtoResponse, Response>> call, std::string_view rpc)
+  explicit answer_slot(std::shared_ptr<unary_call<ProtoResponse, Response>> call,
+                       std::string_view rpc)
       : call_(std::move(call)), rpc_(rpc) {}
   ~answer_slot() override {
     if (!answered_.load()) {
@@ -160,9 +171,10 @@ grpc::ServerUnaryReactor* dispatch(server_state& state, ProtoResponse* out, std:
   auto call = std::make_shared<unary_call<ProtoResponse, Response>>(state, out, rpc, fill);
   call->self_ = call;
   auto slot = std::make_shared<answer_slot<ProtoResponse, Response>>(call, rpc);
-  log::scope scope{{"tf_rpc", rpc}, {"tf_req_id", call->request_id()}};
+  log::scope scope{"tf_rpc", rpc, "tf_req_id", call->request_id()};
   log::debug("Received request");
-  call_context ctx{std::string(rpc), call->request_id(), state.protocol_version(), call->stop_token()};
+  call_context ctx{std::string(rpc), call->request_id(), state.protocol_version(),
+                   call->stop_token()};
   try {
     invoke(std::move(ctx), responder<Response>(slot));
   } catch (const std::exception& e) {

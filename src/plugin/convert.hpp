@@ -69,11 +69,15 @@ void to_proto(const attribute_path& path, P* p) {
   for (const auto& s : path.steps) {
     auto* step = p->add_steps();
     switch (s.k) {
-      case attribute_path::step::kind::attribute_name: step->set_attribute_name(s.name); break;
+      case attribute_path::step::kind::attribute_name:
+        step->set_attribute_name(s.name);
+        break;
       case attribute_path::step::kind::element_key_string:
         step->set_element_key_string(s.name);
         break;
-      case attribute_path::step::kind::element_key_int: step->set_element_key_int(s.index); break;
+      case attribute_path::step::kind::element_key_int:
+        step->set_element_key_int(s.index);
+        break;
     }
   }
 }
@@ -99,7 +103,8 @@ void to_proto(const std::optional<deferred>& d, P* resp) {
 
 template <class P>
 void to_proto(const timestamp& t, P* p) {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   p->set_seconds(ns / 1'000'000'000);
   p->set_nanos(static_cast<int>(ns % 1'000'000'000));
 }
@@ -126,7 +131,8 @@ template <class P>
 void to_proto(const schema_attribute& a, P* p) {
   p->set_name(a.name);
   if (a.nested_type) {
-    if constexpr (requires { p->mutable_nested_type(); }) to_proto(*a.nested_type, p->mutable_nested_type());
+    if constexpr (requires { p->mutable_nested_type(); })
+      to_proto(*a.nested_type, p->mutable_nested_type());
   } else {
     p->set_type(a.type_json);
   }

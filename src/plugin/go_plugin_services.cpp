@@ -107,15 +107,33 @@ class idle_writer final : public grpc::ServerWriteReactor<Message>, public closa
   std::atomic<bool> finished_{false};
 };
 
+// Shutdown answers first and stops the server only once the answer has left (OnDone), so that
+// stopping can never cancel the reply itself.
+class shutdown_call final : public grpc::ServerUnaryReactor {
+ public:
+  static shutdown_call* start(server_state& state) {
+    auto c = std::make_shared<shutdown_call>(state);
+    c->self_ = c;
+    c->Finish(grpc::Status::OK);
+    return c.get();
+  }
+  explicit shutdown_call(server_state& state) : state_(state) {}
+  void OnDone() override {
+    state_.request_shutdown();
+    self_.reset();
+  }
+
+ private:
+  server_state& state_;
+  std::shared_ptr<shutdown_call> self_;
+};
+
 class controller final : public ::plugin::GRPCController::CallbackService {
  public:
   explicit controller(server_state& s) : state_(s) {}
-  grpc::ServerUnaryReactor* Shutdown(ctx_t* ctx, const ::plugin::Empty*, ::plugin::Empty*) override {
+  grpc::ServerUnaryReactor* Shutdown(ctx_t*, const ::plugin::Empty*, ::plugin::Empty*) override {
     log::debug("Shutdown requested by the host");
-    auto* r = ctx->DefaultReactor();
-    r->Finish(grpc::Status::OK);  // answer first; the main thread stops the server
-    state_.request_shutdown();
-    return r;
+    return shutdown_call::start(state_);
   }
 
  private:

@@ -154,10 +154,8 @@ void fill(const get_provider_schema_response& r, P* p) {
   to_proto(r.diags, p->mutable_diagnostics());
 }
 template <class Resp, class P>
-  requires requires(Resp r) { r.diags; }
-void fill_diags_only(const Resp& r, P* p) {
-  to_proto(r.diags, p->mutable_diagnostics());
-}
+requires requires(Resp r) { r.diags; }
+void fill_diags_only(const Resp& r, P* p) { to_proto(r.diags, p->mutable_diagnostics()); }
 template <class P>
 void fill(const upgrade_resource_state_response& r, P* p) {
   to_proto(r.upgraded_state, p->mutable_upgraded_state());
@@ -181,7 +179,8 @@ void fill(const get_resource_identity_schemas_response& r, P* p) {
 }
 template <class P>
 void fill(const upgrade_resource_identity_response& r, P* p) {
-  if (r.upgraded_identity) to_proto(*r.upgraded_identity, p->mutable_upgraded_identity()->mutable_identity_data());
+  if (r.upgraded_identity)
+    to_proto(*r.upgraded_identity, p->mutable_upgraded_identity()->mutable_identity_data());
   to_proto(r.diags, p->mutable_diagnostics());
 }
 template <class P>
@@ -257,7 +256,8 @@ void fill(const call_function_response& r, P* p) {
   to_proto(r.result, p->mutable_result());
   if (r.error) {
     p->mutable_error()->set_text(r.error->text);
-    if (r.error->function_argument) p->mutable_error()->set_function_argument(*r.error->function_argument);
+    if (r.error->function_argument)
+      p->mutable_error()->set_function_argument(*r.error->function_argument);
   }
 }
 template <class P>

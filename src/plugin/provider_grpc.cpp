@@ -167,8 +167,7 @@ class provider_common : public Pb::service {
                               typename Pb::PlanResourceChange::Response* resp) override {
     return dispatch<plan_resource_change_response>(
         state_, resp, "PlanResourceChange",
-        &messages::fill<typename Pb::PlanResourceChange::Response>,
-        [&](call_context c, auto done) {
+        &messages::fill<typename Pb::PlanResourceChange::Response>, [&](call_context c, auto done) {
           svc_.plan_resource_change(std::move(c), messages::plan_resource_change(*req),
                                     std::move(done));
         });
@@ -197,8 +196,7 @@ class provider_common : public Pb::service {
                              typename Pb::MoveResourceState::Response* resp) override {
     return dispatch<move_resource_state_response>(
         state_, resp, "MoveResourceState",
-        &messages::fill<typename Pb::MoveResourceState::Response>,
-        [&](call_context c, auto done) {
+        &messages::fill<typename Pb::MoveResourceState::Response>, [&](call_context c, auto done) {
           svc_.move_resource_state(std::move(c), messages::move_resource_state(*req),
                                    std::move(done));
         });
@@ -350,9 +348,9 @@ class provider_v6 final : public provider_common<v6> {
                                         std::move(done));
         });
   }
-  unary_t* ValidateDataResourceConfig(ctx_t*,
-                                      const tfplugin6::ValidateDataResourceConfig::Request* req,
-                                      tfplugin6::ValidateDataResourceConfig::Response* resp) override {
+  unary_t* ValidateDataResourceConfig(
+      ctx_t*, const tfplugin6::ValidateDataResourceConfig::Request* req,
+      tfplugin6::ValidateDataResourceConfig::Response* resp) override {
     return dispatch<validate_data_resource_config_response>(
         state_, resp, "ValidateDataResourceConfig",
         &messages::fill_diags_only<validate_data_resource_config_response,
@@ -443,9 +441,9 @@ class provider_v5 final : public provider_common<v5> {
                                         std::move(done));
         });
   }
-  unary_t* ValidateResourceTypeConfig(ctx_t*,
-                                      const tfplugin5::ValidateResourceTypeConfig::Request* req,
-                                      tfplugin5::ValidateResourceTypeConfig::Response* resp) override {
+  unary_t* ValidateResourceTypeConfig(
+      ctx_t*, const tfplugin5::ValidateResourceTypeConfig::Request* req,
+      tfplugin5::ValidateResourceTypeConfig::Response* resp) override {
     return dispatch<validate_resource_config_response>(
         state_, resp, "ValidateResourceConfig",
         &messages::fill_diags_only<validate_resource_config_response,

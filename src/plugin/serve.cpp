@@ -1,6 +1,7 @@
 #include "cppvider/plugin/serve.hpp"
 
 #include <arpa/inet.h>
+#include <grpc/grpc.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/auth_metadata_processor.h>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <future>
 #include <string>
 
 #include "cppvider/plugin/handshake.hpp"
@@ -130,6 +132,10 @@ parsed_args parse_args(int argc, char** argv) {
 }  // namespace
 
 int serve(provider_service& service, const serve_options& options, int argc, char** argv) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const auto ms_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+  };
   const auto args = parse_args(argc, argv);
   const char* program = argc > 0 ? argv[0] : "provider";
   if (args.help || !args.unknown.empty()) {
@@ -155,8 +161,10 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   if (options.protocol_5) supported.push_back(5);
   const auto version = choose_protocol_version(env_or("PLUGIN_PROTOCOL_VERSIONS"), supported);
   if (!version) {
-    std::fprintf(stderr, "cppvider: the host offers protocol versions %s; this provider serves "
-                 "%s\n", env_or("PLUGIN_PROTOCOL_VERSIONS").c_str(),
+    std::fprintf(stderr,
+                 "cppvider: the host offers protocol versions %s; this provider serves "
+                 "%s\n",
+                 env_or("PLUGIN_PROTOCOL_VERSIONS").c_str(),
                  options.protocol_6 ? (options.protocol_5 ? "6 and 5" : "6") : "5");
     return 1;
   }
@@ -168,16 +176,42 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
                                                        : "provider." + addr.substr(slash + 1));
   }
 
-  // Mutual TLS when the host sends its certificate (AutoMTLS); never in --debug mode.
+  // Mutual TLS when the host sends its certificate (AutoMTLS); never in --debug mode. The key
+  // and certificate are made on a second thread while this one starts gRPC: the two are the
+  // largest costs before the handshake line, and a host machine has more than one core.
   const std::string client_cert = args.debug ? std::string() : env_or("PLUGIN_CLIENT_CERT");
-  std::shared_ptr<grpc::ServerCredentials> creds;
-  std::string cert_der;
+  std::future<server_identity> identity_future;
   if (!client_cert.empty()) {
     identity_options id_opts;
     id_opts.curve = parse_curve(env_or("CPPVIDER_TLS_CURVE"), options.curve);
-    const auto identity = generate_server_identity(id_opts);
+    identity_future = std::async(std::launch::async, generate_server_identity, id_opts);
+  }
+  // In --debug mode the main thread waits for Ctrl-C or SIGTERM with sigwait; both are blocked
+  // before any thread exists, so every gRPC thread inherits the mask and none can take them.
+  sigset_t debug_signals;
+  sigemptyset(&debug_signals);
+  sigaddset(&debug_signals, SIGINT);
+  sigaddset(&debug_signals, SIGTERM);
+  if (args.debug) pthread_sigmask(SIG_BLOCK, &debug_signals, nullptr);
+
+  grpc_init();  // gRPC starts its threads here; never shut down: the process exits instead
+
+  detail::server_state state(*version);
+  if (args.debug) state.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };  // wakes sigwait
+  auto provider = *version == 6 ? detail::make_provider_v6(service, state)
+                                : detail::make_provider_v5(service, state);
+  auto infra = detail::make_go_plugin_services(state);
+
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  std::string cert_der;
+  double identity_wait_ms = 0;
+  if (identity_future.valid()) {
+    const auto t_wait = std::chrono::steady_clock::now();
+    const auto identity = identity_future.get();
+    identity_wait_ms = ms_since(t_wait);
     cert_der = identity.certificate_der;
-    grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
     ssl.pem_root_certs = client_cert;
     ssl.pem_key_cert_pairs.push_back({identity.private_key_pem, identity.certificate_pem});
     creds = grpc::SslServerCredentials(ssl);
@@ -186,13 +220,9 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
     creds = grpc::InsecureServerCredentials();
   }
 
-  detail::server_state state(*version);
-  auto provider = *version == 6 ? detail::make_provider_v6(service, state)
-                                : detail::make_provider_v5(service, state);
-  auto infra = detail::make_go_plugin_services(state);
-
   listen_address addr;
   std::unique_ptr<grpc::Server> server;
+  const auto t_build = std::chrono::steady_clock::now();
   const auto build = [&](const std::string& uri) {
     grpc::ServerBuilder builder;
     builder.SetMaxReceiveMessageSize(options.max_message_bytes);
@@ -231,9 +261,10 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   }
 
   if (args.debug) {
-    const auto reattach = reattach_json(options.provider_address.empty() ? "registry.terraform.io/example/provider"
-                                                                         : options.provider_address,
-                                        *version, static_cast<long>(::getpid()), addr);
+    const auto reattach =
+        reattach_json(options.provider_address.empty() ? "registry.terraform.io/example/provider"
+                                                       : options.provider_address,
+                      *version, static_cast<long>(::getpid()), addr);
     std::string msg = "Provider started. To attach Terraform or OpenTofu, set in your shell:\n\n";
     msg += "\tTF_REATTACH_PROVIDERS='" + reattach + "'\n\n";
     msg += "Press Ctrl-C to stop.\n";
@@ -242,24 +273,28 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
     std::fwrite(msg.data(), 1, msg.size(), stderr);
     std::fflush(stderr);
 
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    state.on_shutdown = [] { ::kill(::getpid(), SIGTERM); };
     int sig = 0;
-    sigwait(&set, &sig);
+    sigwait(&debug_signals, &sig);
   } else {
+    const double build_ms = ms_since(t_build);
     write_stdout(format_handshake_line(*version, addr, cert_der));
-    log::debug("plugin started", {{"address", addr.address}, {"protocol", *version},
-                                  {"mtls", !client_cert.empty()}});
+    log::debug("plugin started", {{"address", addr.address},
+                                  {"protocol", *version},
+                                  {"mtls", !client_cert.empty()},
+                                  {"startup_ms", ms_since(t_start)},
+                                  {"identity_wait_ms", identity_wait_ms},
+                                  {"server_build_ms", build_ms}});
     state.wait_for_shutdown();
   }
 
   state.close_streams();
   state.stop_in_flight();
-  server->Shutdown(std::chrono::system_clock::now() + options.shutdown_grace);
+  // Calls in flight get the grace period to answer; with none, there is nothing to wait for
+  // (gRPC would otherwise wait out the deadline for clients that keep their connection open).
+  const auto grace =
+      state.calls_in_flight.load() > 0 ? options.shutdown_grace : std::chrono::milliseconds(0);
+  server->Shutdown(std::chrono::system_clock::now() + grace);
+  server.reset();
   remove_socket();
   log::debug("plugin stopped");
   return 0;

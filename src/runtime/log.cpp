@@ -42,11 +42,21 @@ void append_escaped(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -80,12 +90,18 @@ void append_value(std::string& out, const field::value_type& v) {
 
 constexpr std::string_view level_name(level l) {
   switch (l) {
-    case level::trace: return "trace";
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
-    case level::off: break;
+    case level::trace:
+      return "trace";
+    case level::debug:
+      return "debug";
+    case level::info:
+      return "info";
+    case level::warn:
+      return "warn";
+    case level::error:
+      return "error";
+    case level::off:
+      break;
   }
   return "off";
 }
@@ -175,9 +191,12 @@ void write(level l, std::string_view message, std::initializer_list<field> field
   }
 }
 
-scope::scope(std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
+scope::scope(std::initializer_list<std::string_view> keys_and_values)
     : previous_size_(t_scope_fields.size()) {
-  for (const auto& [k, v] : fields) t_scope_fields.emplace_back(std::string(k), std::string(v));
+  for (auto it = keys_and_values.begin();
+       it != keys_and_values.end() && std::next(it) != keys_and_values.end(); it += 2) {
+    t_scope_fields.emplace_back(std::string(*it), std::string(*std::next(it)));
+  }
 }
 
 scope::~scope() { t_scope_fields.resize(previous_size_); }

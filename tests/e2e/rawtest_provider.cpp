@@ -38,9 +38,9 @@ class rawtest final : public plugin::provider_service {
     done(std::move(r));
   }
 
-  void validate_provider_config(plugin::call_context, plugin::validate_provider_config_request,
-                                plugin::responder<plugin::validate_provider_config_response> done)
-      override {
+  void validate_provider_config(
+      plugin::call_context, plugin::validate_provider_config_request,
+      plugin::responder<plugin::validate_provider_config_response> done) override {
     done({});
   }
 
@@ -72,15 +72,16 @@ class rawtest final : public plugin::provider_service {
     }).detach();
   }
 
-  void apply_resource_change(plugin::call_context ctx, plugin::apply_resource_change_request,
-                             plugin::responder<plugin::apply_resource_change_response> done)
-      override {
+  void apply_resource_change(
+      plugin::call_context ctx, plugin::apply_resource_change_request,
+      plugin::responder<plugin::apply_resource_change_response> done) override {
     std::thread([ctx = std::move(ctx), done] {
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
       while (!ctx.stop.stop_requested() && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       plugin::apply_resource_change_response r;
-      r.diags.push_back(plugin::error_diagnostic(ctx.stop.stop_requested() ? "stopped" : "timed out"));
+      r.diags.push_back(
+          plugin::error_diagnostic(ctx.stop.stop_requested() ? "stopped" : "timed out"));
       done(std::move(r));
     }).detach();
   }

@@ -26,7 +26,8 @@ std::string not_a_plugin_message(std::string_view program);
 
 // The highest protocol major in both `offered` (PLUGIN_PROTOCOL_VERSIONS, "6,5") and
 // `supported`. An empty `offered` means the host predates the variable: the first supported.
-std::optional<int> choose_protocol_version(std::string_view offered, std::span<const int> supported);
+std::optional<int> choose_protocol_version(std::string_view offered,
+                                           std::span<const int> supported);
 
 enum class network { unix_socket, tcp };
 

@@ -100,7 +100,12 @@ struct schema_block {
 
 struct schema_nested_block {
   enum class nesting_mode : std::uint8_t {
-    invalid = 0, single = 1, list = 2, set = 3, map = 4, group = 5
+    invalid = 0,
+    single = 1,
+    list = 2,
+    set = 3,
+    map = 4,
+    group = 5
   };
   std::string type_name;
   schema_block block;
@@ -164,7 +169,10 @@ struct client_capabilities {
 
 struct deferred {
   enum class reason : std::uint8_t {
-    unknown = 0, resource_config_unknown = 1, provider_config_unknown = 2, absent_prereq = 3
+    unknown = 0,
+    resource_config_unknown = 1,
+    provider_config_unknown = 2,
+    absent_prereq = 3
   };
   reason why = reason::unknown;
 };
@@ -175,8 +183,8 @@ struct get_metadata_request {};
 struct get_metadata_response {
   server_capabilities capabilities;
   diagnostics diags;
-  std::vector<std::string> data_sources, resources, functions, ephemeral_resources,
-      list_resources, state_stores, actions;
+  std::vector<std::string> data_sources, resources, functions, ephemeral_resources, list_resources,
+      state_stores, actions;
 };
 
 struct get_provider_schema_request {};
@@ -471,7 +479,8 @@ class provider_service {
                                          responder<upgrade_resource_identity_response>);
   virtual void configure_provider(call_context, configure_provider_request,
                                   responder<configure_provider_response>);
-  virtual void read_resource(call_context, read_resource_request, responder<read_resource_response>);
+  virtual void read_resource(call_context, read_resource_request,
+                             responder<read_resource_response>);
   virtual void plan_resource_change(call_context, plan_resource_change_request,
                                     responder<plan_resource_change_response>);
   virtual void apply_resource_change(call_context, apply_resource_change_request,
@@ -499,7 +508,8 @@ class provider_service {
   // StopProvider: the server has already requested stop on every call in flight (their
   // call_context::stop) before this runs; override to cancel work the provider tracks itself.
   // It must not wait for that work to end.
-  virtual void stop_provider(call_context, stop_provider_request, responder<stop_provider_response>);
+  virtual void stop_provider(call_context, stop_provider_request,
+                             responder<stop_provider_response>);
 };
 
 // The diagnostic the defaults send: "<RPC> is not implemented by this provider".

@@ -2,7 +2,8 @@
 //
 //   int main(int argc, char** argv) {
 //     my_service svc;                                   // a plugin::provider_service
-//     return cppvider::plugin::serve(svc, {.provider_address = "example.com/acme/foo"}, argc, argv);
+//     return cppvider::plugin::serve(svc, {.provider_address = "example.com/acme/foo"}, argc,
+//     argv);
 //   }
 //
 // serve() checks the magic cookie, negotiates protocol 6 or 5, listens on a fresh unix socket

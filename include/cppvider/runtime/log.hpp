@@ -8,9 +8,10 @@
 // The level comes from TF_LOG_PROVIDER, else TF_LOG (trace, debug, info, warn, error, off; "json"
 // means trace as in Terraform). Below the level a call costs one comparison.
 //
-//   namespace log = cppvider::log;
-//   log::info("created bucket", {{"name", name}, {"size_gb", size}});
-//   log::scope rpc{{{"tf_rpc", "PlanResourceChange"}, {"tf_req_id", id}}};  // on every line below
+//   cppvider::log::info("created bucket", {{"name", name}, {"size_gb", size}});
+//   cppvider::log::scope rpc{"tf_rpc", "PlanResourceChange", "tf_req_id", id};  // both fields on
+//                                                                             // every line until
+//                                                                             it ends
 #pragma once
 
 #include <cstdint>
@@ -38,8 +39,8 @@ struct field {
   field(std::string_view k, bool v) : key(k), value(v) {}
   field(std::string_view k, double v) : key(k), value(v) {}
   template <class Int>
-    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>)
-  field(std::string_view k, Int v) : key(k), value(static_cast<std::int64_t>(v)) {}
+  requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>) field(std::string_view k, Int v)
+      : key(k), value(static_cast<std::int64_t>(v)) {}
 };
 
 // Parses a TF_LOG-style level name; unknown names give `fallback`.
@@ -77,7 +78,10 @@ inline void error(std::string_view m, std::initializer_list<field> f = {}) {
 // plugin layer opens one per RPC with tf_rpc and tf_req_id, the keys terraform-plugin-go uses.
 class scope {
  public:
-  explicit scope(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+  // Keys and values alternate: scope s{"tf_rpc", rpc, "tf_req_id", id}. (A flat list, because
+  // nested braces of two string literals would silently pick string_view's iterator-pair
+  // constructor.) A trailing key without a value is ignored.
+  explicit scope(std::initializer_list<std::string_view> keys_and_values);
   ~scope();
   scope(const scope&) = delete;
   scope& operator=(const scope&) = delete;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (README's second command):
+#   1. dependencies (scripts/setup.sh) and real Terraform + OpenTofu (scripts/get-clients.sh)
+#   2. formatting check
+#   3. release build: unit, integration and e2e tests (ctest)
+#   4. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   5. bounded libFuzzer runs of the decoders (clang, ASan+UBSan)
+# Options: --fast skips steps 4 and 5 (for quick local iterations; CI never uses it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fast=0
+[ "${1:-}" = "--fast" ] && fast=1
+jobs="${CPPVIDER_JOBS:-$(nproc)}"
+
+bash scripts/setup.sh
+clients="$(bash scripts/get-clients.sh)"
+eval "$clients"
+export TERRAFORM TOFU
+echo "== clients: $("$TERRAFORM" version | head -1), $("$TOFU" version | head -1)"
+
+echo "== format check"
+bash scripts/check-format.sh
+
+run_suite() {
+  local preset="$1"
+  echo "== build ($preset)"
+  cmake --preset "$preset" >/dev/null
+  cmake --build "build/$preset" -j"$jobs"
+  echo "== test ($preset)"
+  ctest --test-dir "build/$preset" --output-on-failure -j"$jobs" -LE fuzz
+}
+
+run_suite release
+if [ "$fast" = 0 ]; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite asan
+  if [ -f tests/fuzz/CMakeLists.txt ]; then
+    echo "== fuzz (bounded runs)"
+    cmake --preset fuzz >/dev/null
+    cmake --build build/fuzz -j"$jobs"
+    ctest --test-dir build/fuzz --output-on-failure -L fuzz
+  fi
+fi
+echo "== all tests passed"
