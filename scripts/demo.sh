@@ -3,6 +3,8 @@
 # cppvider provider over gRPC with mutual TLS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across clones of the repository (CI builds a fresh clone each time).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 root="$PWD"
 bash scripts/setup.sh
 eval "$(bash scripts/get-clients.sh --terraform-only)"

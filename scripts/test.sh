@@ -8,6 +8,8 @@
 # Options: --fast skips steps 4 and 5 (for quick local iterations; CI never uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across clones of the repository (CI builds a fresh clone each time).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 fast=0
 [ "${1:-}" = "--fast" ] && fast=1
 jobs="${CPPVIDER_JOBS:-$(nproc)}"

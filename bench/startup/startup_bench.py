@@ -103,8 +103,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for r in results:
         m, p = r["mtls"], r["plain"]
-        print(f"| {os.path.basename(os.path.dirname(os.path.dirname(os.path.dirname(r['binary']))))}"
-              f"/{os.path.basename(r['binary'])} | {m[0]:.2f} ms [{m[1]:.2f}–{m[2]:.2f}] | "
+        print(f"| {os.path.relpath(r['binary'])} | {m[0]:.2f} ms [{m[1]:.2f}–{m[2]:.2f}] | "
               f"{p[0]:.2f} ms [{p[1]:.2f}–{p[2]:.2f}] | {r['rss_kib']/1024:.1f} MiB | "
               f"{r['anon_kib']/1024:.1f} MiB | {r['threads']} | {r['size']/1e6:.1f} MB |")
 

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Start-up, idle memory, threads and size of a provider on the plugin layer, dynamic and static
+# builds side by side (and the terraform-plugin-framework baseline, when it can be built), in one
+# run. Results: a markdown table on stdout (copied into docs/benchmarks.md).
+#   bash bench/startup/run.sh [--runs N]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs="${2:-30}"
+cmake --preset release >/dev/null && cmake --build build/release --target terraform-provider-rawtest >/dev/null
+cmake --preset static >/dev/null && cmake --build build/static --target terraform-provider-rawtest >/dev/null
+bins=(build/release/tests/e2e/terraform-provider-rawtest build/static/tests/e2e/terraform-provider-rawtest)
+if [ -x bench/go-baseline/build.sh ] && bash bench/go-baseline/build.sh >/dev/null 2>&1; then
+  bins+=(bench/go-baseline/out/terraform-provider-rawtest)
+fi
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 bench/startup/startup_bench.py "${bins[@]}" --runs "$runs"
