@@ -1,0 +1,193 @@
+#include "localfs.hpp"
+
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace localfs {
+
+namespace {
+
+namespace stdfs = std::filesystem;
+
+std::string read_all(const stdfs::path& p, fw::diagnostics& d, const fw::path& at) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    d.add_error(at, "Could not read file", p.string() + ": cannot open");
+    return {};
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return std::move(s).str();
+}
+
+// Writes through a temporary file and a rename, so a reader never sees half a file.
+bool write_all(const stdfs::path& p, std::string_view content, const std::string& perms,
+               fw::diagnostics& d) {
+  std::error_code ec;
+  if (p.has_parent_path()) stdfs::create_directories(p.parent_path(), ec);
+  const auto tmp = stdfs::path(p.string() + ".tmp-cppvider");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out) {
+      d.add_error(fw::path::root("path"), "Could not write file", tmp.string());
+      return false;
+    }
+  }
+  const auto mode = static_cast<mode_t>(std::stoul(perms, nullptr, 8));
+  if (::chmod(tmp.c_str(), mode) != 0) {
+    d.add_error(fw::path::root("permissions"), "Could not set permissions", tmp.string());
+    return false;
+  }
+  stdfs::rename(tmp, p, ec);
+  if (ec) {
+    d.add_error(fw::path::root("path"), "Could not write file", p.string() + ": " + ec.message());
+    return false;
+  }
+  return true;
+}
+
+std::string permissions_of(const stdfs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return {};
+  std::array<char, 8> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04o", static_cast<unsigned>(st.st_mode & 07777U));
+  return buf.data();
+}
+
+}  // namespace
+
+stdfs::path filesystem::resolve(std::string_view p) const {
+  stdfs::path x{std::string(p)};
+  return x.is_absolute() || root.empty() ? x : root / x;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), md.data(), &n, EVP_sha256(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (unsigned int i = 0; i < n; ++i) {
+    out += hex[md[i] >> 4U];
+    out += hex[md[i] & 15U];
+  }
+  return out;
+}
+
+fw::schema_for<file::state> file::schema() {
+  using fw::requires_replace, fw::use_state_for_unknown;
+  return fw::schema_for<state>()
+      .description("A file on the local disk, written by Terraform.")
+      .attribute("id", &state::id,
+                 {.computed = true,
+                  .description = "The resolved path.",
+                  .plan_modifiers = {use_state_for_unknown()}})
+      .attribute(
+          "path", &state::path,
+          {.required = true,
+           .description = "Where the file lives; relative paths start at the provider's root. "
+                          "Changing it replaces the file.",
+           .plan_modifiers = {requires_replace()},
+           .validators = {fw::length_at_least(1)}})
+      .attribute("content", &state::content, {.required = true, .description = "File content."})
+      .attribute("permissions", &state::permissions,
+                 {.optional = true,
+                  .computed = true,
+                  .description = "Octal mode, four digits.",
+                  .default_value = "0644",
+                  .validators = {fw::matches_regex("^0[0-7]{3}$",
+                                                   "must be four octal digits such as 0644")}})
+      .attribute("sha256", &state::sha256,
+                 {.computed = true, .description = "Hex SHA-256 of the content."});
+}
+
+void file::modify_plan(const fw::modify_plan_request<state>& req,
+                       fw::modify_plan_response<state>& resp) {
+  // The checksum follows from the content: known at plan time whenever the content is.
+  if (req.plan.content.has_value()) resp.plan.sha256 = sha256_hex(*req.plan.content);
+}
+
+void file::create(const fw::create_request<state>& req, fw::create_response<state>& resp) {
+  const auto p = fs.resolve(req.plan.path.value());
+  if (stdfs::exists(p)) {
+    resp.diagnostics.add_error(fw::path::root("path"), "File already exists",
+                               p.string() + " exists; import it or choose another path.");
+    return;
+  }
+  if (!write_all(p, *req.plan.content, *req.plan.permissions, resp.diagnostics)) return;
+  resp.state.id = p.string();
+  resp.state.sha256 = sha256_hex(*req.plan.content);
+}
+
+void file::read(const fw::read_request<state>& req, fw::read_response<state>& resp) {
+  const auto p = fs.resolve(req.state.path.value_or(req.state.id.value_or("")));
+  if (!stdfs::exists(p)) return resp.remove();
+  auto content = read_all(p, resp.diagnostics, fw::path::root("path"));
+  if (resp.diagnostics.has_error()) return;
+  resp.state.id = p.string();
+  if (resp.state.path.is_null()) resp.state.path = p.string();
+  resp.state.sha256 = sha256_hex(content);
+  resp.state.content = std::move(content);
+  resp.state.permissions = permissions_of(p);
+}
+
+void file::update(const fw::update_request<state>& req, fw::update_response<state>& resp) {
+  const auto p = fs.resolve(req.plan.path.value());
+  if (!write_all(p, *req.plan.content, *req.plan.permissions, resp.diagnostics)) return;
+  resp.state.sha256 = sha256_hex(*req.plan.content);
+}
+
+void file::destroy(const fw::destroy_request<state>& req, fw::destroy_response& resp) {
+  std::error_code ec;
+  stdfs::remove(fs.resolve(req.state.path.value()), ec);
+  if (ec) resp.diagnostics.add_error("Could not delete file", ec.message());
+}
+
+void file::import_state(const fw::import_request& req, fw::import_response<state>& resp) {
+  resp.state.id = req.id;
+  resp.state.path = req.id;
+  // ReadResource runs next and fills in the rest.
+}
+
+fw::schema_for<file_data::state> file_data::schema() {
+  return fw::schema_for<state>()
+      .description("Reads a file from the local disk.")
+      .attribute("path", &state::path, {.required = true})
+      .attribute("content", &state::content, {.computed = true})
+      .attribute("sha256", &state::sha256, {.computed = true})
+      .attribute("size", &state::size, {.computed = true});
+}
+
+void file_data::read(const fw::data_source_read_request<state>& req,
+                     fw::data_source_read_response<state>& resp) {
+  const auto p = fs.resolve(req.config.path.value());
+  if (!stdfs::exists(p)) {
+    resp.diagnostics.add_error(fw::path::root("path"), "File not found", p.string());
+    return;
+  }
+  auto content = read_all(p, resp.diagnostics, fw::path::root("path"));
+  if (resp.diagnostics.has_error()) return;
+  resp.state.size = static_cast<std::int64_t>(content.size());
+  resp.state.sha256 = sha256_hex(content);
+  resp.state.content = std::move(content);
+}
+
+void define(fw::provider<config, filesystem>& p) {
+  p.schema()
+      .description("Files on the local disk.")
+      .attribute("root", &config::root,
+                 {.optional = true, .description = "Base directory for relative paths."});
+  p.configure([](const config& c) { return filesystem{c.root.value_or("")}; });
+  p.add_resource<file>();
+  p.add_data_source<file_data>();
+}
+
+}  // namespace localfs

@@ -1,0 +1,201 @@
+// cppvider/framework/resource.hpp: managed resources.
+//
+//   struct bucket {
+//     struct state { fw::attr<std::string> name; fw::attr<std::string> id; };
+//     static constexpr std::string_view type_name = "bucket";   // served as <provider>_bucket
+//     api_client& api;                                          // the provider's client
+//     static auto schema() { return fw::schema_for<state>().attribute(...); }
+//     void create(const fw::create_request<state>& req, fw::create_response<state>& resp);
+//     void read(const fw::read_request<state>& req, fw::read_response<state>& resp);
+//     void update(const fw::update_request<state>& req, fw::update_response<state>& resp);
+//     void destroy(const fw::destroy_request<state>& req, fw::destroy_response& resp);
+//     // optional: import_state, modify_plan, validate_config (same request/response shape)
+//   };
+//   provider.add_resource<bucket>();
+//
+// Every hook takes its request by const reference and fills its response; responses come
+// pre-filled (create and update start from the plan, read from the prior state), so a hook only
+// writes what the remote API decided. Hooks return void; a later version also accepts hooks
+// returning cppvider::task<> (coroutines) with the same parameters.
+//
+// An instance is built for each call from the provider's client (`R{client}`), or default-built
+// when R does not take one: resources hold no state between calls.
+//
+// `resource_definition` is the untyped interface the provider serves (cty values in and out);
+// `dynamic_resource` implements it with functions, for schemas known only at run time.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cppvider/cty/value.hpp"
+#include "cppvider/framework/diagnostics.hpp"
+#include "cppvider/framework/schema.hpp"
+
+namespace cppvider::framework {
+
+// ---- Requests and responses, one pair per hook ------------------------------------------
+
+template <class S>
+struct create_request {
+  S config;
+  S plan;  // what PlanResourceChange planned: computed attributes are unknown here
+};
+template <class S>
+struct create_response {
+  S state;  // starts as the plan; fill in every unknown
+  framework::diagnostics diagnostics;
+};
+
+template <class S>
+struct read_request {
+  S state;  // the prior state
+};
+template <class S>
+struct read_response {
+  S state;  // starts as the prior state
+  framework::diagnostics diagnostics;
+  // The remote object is gone: Terraform drops it from state and plans to create it again.
+  void remove() noexcept { removed = true; }
+  bool removed = false;
+};
+
+template <class S>
+struct update_request {
+  S config;
+  S plan;
+  S state;  // the prior state
+};
+template <class S>
+struct update_response {
+  S state;  // starts as the plan
+  framework::diagnostics diagnostics;
+};
+
+template <class S>
+struct destroy_request {
+  S state;
+};
+struct destroy_response {
+  framework::diagnostics diagnostics;
+};
+
+struct import_request {
+  std::string id;  // `terraform import` / import block id
+};
+template <class S>
+struct import_response {
+  S state;  // starts null; Terraform calls read next, so the id is often enough
+  framework::diagnostics diagnostics;
+};
+
+template <class S>
+struct modify_plan_request {
+  S config;
+  S plan;   // after defaults, unknown marking and attribute plan modifiers
+  S state;  // null attributes when creating
+  bool creating = false;
+};
+template <class S>
+struct modify_plan_response {
+  S plan;  // starts as request.plan
+  std::vector<cty::path> requires_replace;
+  framework::diagnostics diagnostics;
+};
+
+template <class S>
+struct validate_config_request {
+  S config;  // may hold unknown values
+};
+struct validate_config_response {
+  framework::diagnostics diagnostics;
+};
+
+// ---- The untyped interface ----------------------------------------------------------------
+
+class resource_definition {
+ public:
+  virtual ~resource_definition() = default;
+
+  // The name after the provider's prefix: "file" is served as "<provider>_file".
+  [[nodiscard]] virtual std::string type_name() const = 0;
+  // Called once, before any other hook.
+  [[nodiscard]] virtual schema_result schema() = 0;
+
+  virtual void validate_config(const validate_config_request<cty::value>&,
+                               validate_config_response&) {}
+  virtual void modify_plan(const modify_plan_request<cty::value>&,
+                           modify_plan_response<cty::value>&) {}
+  virtual void create(const create_request<cty::value>&, create_response<cty::value>&) = 0;
+  virtual void read(const read_request<cty::value>&, read_response<cty::value>&) = 0;
+  virtual void update(const update_request<cty::value>&, update_response<cty::value>&) = 0;
+  virtual void destroy(const destroy_request<cty::value>&, destroy_response&) = 0;
+
+  // Without import_state, import is a passthrough of the id into an "id" attribute.
+  [[nodiscard]] virtual bool has_import_state() const { return false; }
+  virtual void import_state(const import_request&, import_response<cty::value>&) {}
+  [[nodiscard]] virtual bool has_modify_plan() const { return false; }
+};
+
+// A resource made of functions over cty values.
+class dynamic_resource : public resource_definition {
+ public:
+  dynamic_resource(std::string type_name, schema_builder schema)
+      : type_name_(std::move(type_name)), schema_(std::move(schema)) {}
+
+  std::function<void(const create_request<cty::value>&, create_response<cty::value>&)> on_create;
+  std::function<void(const read_request<cty::value>&, read_response<cty::value>&)> on_read;
+  std::function<void(const update_request<cty::value>&, update_response<cty::value>&)> on_update;
+  std::function<void(const destroy_request<cty::value>&, destroy_response&)> on_destroy;
+  std::function<void(const import_request&, import_response<cty::value>&)> on_import;  // optional
+  std::function<void(const modify_plan_request<cty::value>&, modify_plan_response<cty::value>&)>
+      on_modify_plan;  // optional
+  std::function<void(const validate_config_request<cty::value>&, validate_config_response&)>
+      on_validate_config;  // optional
+
+  [[nodiscard]] std::string type_name() const override { return type_name_; }
+  [[nodiscard]] schema_result schema() override { return schema_.build(); }
+  void validate_config(const validate_config_request<cty::value>& q,
+                       validate_config_response& p) override {
+    if (on_validate_config) on_validate_config(q, p);
+  }
+  void modify_plan(const modify_plan_request<cty::value>& q,
+                   modify_plan_response<cty::value>& p) override {
+    if (on_modify_plan) on_modify_plan(q, p);
+  }
+  void create(const create_request<cty::value>& q, create_response<cty::value>& p) override {
+    call(on_create, "create", q, p);
+  }
+  void read(const read_request<cty::value>& q, read_response<cty::value>& p) override {
+    call(on_read, "read", q, p);
+  }
+  void update(const update_request<cty::value>& q, update_response<cty::value>& p) override {
+    call(on_update, "update", q, p);
+  }
+  void destroy(const destroy_request<cty::value>& q, destroy_response& p) override {
+    call(on_destroy, "destroy", q, p);
+  }
+  [[nodiscard]] bool has_import_state() const override { return static_cast<bool>(on_import); }
+  void import_state(const import_request& q, import_response<cty::value>& p) override {
+    call(on_import, "import_state", q, p);
+  }
+  [[nodiscard]] bool has_modify_plan() const override { return static_cast<bool>(on_modify_plan); }
+
+ private:
+  template <class F, class Q, class P>
+  void call(const F& f, const char* hook, const Q& q, P& p) {
+    if (f) {
+      f(q, p);
+    } else {
+      p.diagnostics.add_error("Operation not supported",
+                              "Resource " + type_name_ + " does not implement " + hook + ".");
+    }
+  }
+  std::string type_name_;
+  schema_builder schema_;
+};
+
+}  // namespace cppvider::framework

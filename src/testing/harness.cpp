@@ -1,0 +1,260 @@
+#include "cppvider/testing/harness.hpp"
+
+#include <memory>
+#include <optional>
+
+#include "cppvider/cty/msgpack.hpp"
+
+namespace cppvider::testing {
+
+namespace {
+
+// Collects the one answer of a handler. Framework handlers answer before returning; one that
+// does not (a future asynchronous hook) is a harness error rather than a hang.
+template <class Response>
+struct capture final : plugin::detail::completion<Response> {
+  std::optional<Response> got;
+  void complete(Response&& r) noexcept override {
+    if (!got) got.emplace(std::move(r));
+  }
+};
+
+template <class Response, class Call>
+Response call(Call&& c) {
+  auto cap = std::make_shared<capture<Response>>();
+  c(plugin::call_context{.rpc = "harness", .request_id = "test"}, plugin::responder<Response>(cap));
+  if (!cap->got) throw std::logic_error("cppvider::testing: the handler did not answer");
+  return std::move(*cap->got);
+}
+
+plugin::dynamic_value encode(const cty::value& v, const cty::type& t) {
+  auto b = cty::msgpack::encode(v, t);
+  if (!b) throw std::invalid_argument("cppvider::testing: cannot encode: " + b.error().to_string());
+  return {std::move(*b), {}};
+}
+
+cty::value decode(const plugin::dynamic_value& dv, const cty::type& t, fw::diagnostics& d) {
+  if (dv.empty()) return cty::value::null(t);
+  auto v = cty::msgpack::decode(dv.msgpack, t);
+  if (!v) {
+    d.add_error(fw::path(v.error().path), "Harness: the provider answered an undecodable value",
+                v.error().message);
+    return cty::value::null(t);
+  }
+  return std::move(*v);
+}
+
+std::vector<cty::path> from_plugin_paths(const std::vector<plugin::attribute_path>& in) {
+  std::vector<cty::path> out;
+  for (const auto& p : in) {
+    cty::path x;
+    for (const auto& s : p.steps) {
+      using k = plugin::attribute_path::step::kind;
+      if (s.k == k::attribute_name)
+        x = x.attribute(s.name);
+      else if (s.k == k::element_key_int)
+        x = x.index(s.index);
+      else
+        x = x.key(s.name);
+    }
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+const fw::schema& need(const std::shared_ptr<const fw::schema>& s, std::string_view type) {
+  if (!s) throw std::invalid_argument("cppvider::testing: no such type " + std::string(type));
+  return *s;
+}
+
+}  // namespace
+
+std::string harness_base::full_name(std::string_view suffix) const {
+  return p_.type_name() + "_" + std::string(suffix);
+}
+
+const fw::schema& harness_base::resource_schema(std::string_view type) {
+  return need(p_.resource_schema(type), type);
+}
+
+fw::diagnostics harness_base::validate_provider(const cty::value& config) {
+  const auto& s = need(p_.provider_config_schema(), "provider");
+  auto r = call<plugin::validate_provider_config_response>([&](auto ctx, auto done) {
+    p_.validate_provider_config(std::move(ctx), {encode(config, s.type())}, std::move(done));
+  });
+  return fw::from_plugin(r.diags);
+}
+
+fw::diagnostics harness_base::configure(const cty::value& config) {
+  const auto& s = need(p_.provider_config_schema(), "provider");
+  auto r = call<plugin::configure_provider_response>([&](auto ctx, auto done) {
+    p_.configure_provider(std::move(ctx), {"1.11.4", encode(config, s.type()), {}},
+                          std::move(done));
+  });
+  return fw::from_plugin(r.diags);
+}
+
+fw::diagnostics harness_base::validate_resource(std::string_view type, const cty::value& config) {
+  const auto& s = resource_schema(type);
+  auto r = call<plugin::validate_resource_config_response>([&](auto ctx, auto done) {
+    p_.validate_resource_config(std::move(ctx), {std::string(type), encode(config, s.type()), {}},
+                                std::move(done));
+  });
+  return fw::from_plugin(r.diags);
+}
+
+fw::diagnostics harness_base::validate_data_source(std::string_view type,
+                                                   const cty::value& config) {
+  const auto& s = need(p_.data_source_schema(type), type);
+  auto r = call<plugin::validate_data_resource_config_response>([&](auto ctx, auto done) {
+    p_.validate_data_resource_config(std::move(ctx), {std::string(type), encode(config, s.type())},
+                                     std::move(done));
+  });
+  return fw::from_plugin(r.diags);
+}
+
+plan_values harness_base::plan(std::string_view type, const cty::value& config,
+                               const cty::value& prior) {
+  const auto& s = resource_schema(type);
+  const auto& t = s.type();
+  plan_values out;
+  out.type_name = std::string(type);
+  out.config = config;
+  out.prior = prior;
+  // Terraform validates before planning; so does the harness.
+  if (!config.is_null()) {
+    out.diagnostics = validate_resource(type, config);
+    if (out.diagnostics.has_error()) {
+      out.planned = cty::value::null(t);
+      return out;
+    }
+  }
+  out.proposed =
+      config.is_null() ? cty::value::null(t) : fw::proposed_new_state(*s.block, prior, config);
+  plugin::plan_resource_change_request req;
+  req.type_name = out.type_name;
+  req.prior_state = encode(prior, t);
+  req.proposed_new_state = encode(out.proposed, t);
+  req.config = encode(config, t);
+  auto r = call<plugin::plan_resource_change_response>([&](auto ctx, auto done) {
+    p_.plan_resource_change(std::move(ctx), std::move(req), std::move(done));
+  });
+  out.diagnostics.append(fw::from_plugin(r.diags));
+  out.planned = decode(r.planned_state, t, out.diagnostics);
+  out.requires_replace = from_plugin_paths(r.requires_replace);
+  out.planned_private = std::move(r.planned_private);
+  return out;
+}
+
+state_values harness_base::apply(const plan_values& plan) {
+  const auto& s = resource_schema(plan.type_name);
+  const auto& t = s.type();
+  state_values out;
+  // Terraform applies a replacement as destroy, then create (create_before_destroy aside).
+  if (!plan.requires_replace.empty() && !plan.prior.is_null() && !plan.planned.is_null()) {
+    plan_values destroy = plan;
+    destroy.planned = cty::value::null(t);
+    destroy.requires_replace.clear();
+    auto gone = apply(destroy);
+    if (gone.diagnostics.has_error()) return gone;
+    auto fresh = this->plan(plan.type_name, plan.config, cty::value::null(t));
+    if (fresh.diagnostics.has_error()) return {plan.prior, {}, fresh.diagnostics};
+    out = apply(fresh);
+    gone.diagnostics.append(out.diagnostics);
+    out.diagnostics = std::move(gone.diagnostics);
+    return out;
+  }
+  plugin::apply_resource_change_request req;
+  req.type_name = plan.type_name;
+  req.prior_state = encode(plan.prior, t);
+  req.planned_state = encode(plan.planned, t);
+  req.config = encode(plan.config, t);
+  req.planned_private = plan.planned_private;
+  auto r = call<plugin::apply_resource_change_response>([&](auto ctx, auto done) {
+    p_.apply_resource_change(std::move(ctx), std::move(req), std::move(done));
+  });
+  out.diagnostics = fw::from_plugin(r.diags);
+  out.state = decode(r.new_state, t, out.diagnostics);
+  out.private_state = std::move(r.private_state);
+  return out;
+}
+
+state_values harness_base::read(std::string_view type, const cty::value& state,
+                                std::string private_state) {
+  const auto& t = resource_schema(type).type();
+  plugin::read_resource_request req;
+  req.type_name = std::string(type);
+  req.current_state = encode(state, t);
+  req.private_state = std::move(private_state);
+  auto r = call<plugin::read_resource_response>([&](auto ctx, auto done) {
+    p_.read_resource(std::move(ctx), std::move(req), std::move(done));
+  });
+  state_values out;
+  out.diagnostics = fw::from_plugin(r.diags);
+  out.state = decode(r.new_state, t, out.diagnostics);
+  out.private_state = std::move(r.private_state);
+  return out;
+}
+
+state_values harness_base::import_state(std::string_view type, std::string id) {
+  const auto& t = resource_schema(type).type();
+  plugin::import_resource_state_request req;
+  req.type_name = std::string(type);
+  req.id = std::move(id);
+  auto r = call<plugin::import_resource_state_response>([&](auto ctx, auto done) {
+    p_.import_resource_state(std::move(ctx), std::move(req), std::move(done));
+  });
+  state_values out;
+  out.diagnostics = fw::from_plugin(r.diags);
+  out.state = r.imported.empty() ? cty::value::null(t)
+                                 : decode(r.imported.front().state, t, out.diagnostics);
+  if (!r.imported.empty()) out.private_state = r.imported.front().private_state;
+  return out;
+}
+
+state_values harness_base::upgrade(std::string_view type, std::int64_t version,
+                                   std::string raw_json) {
+  const auto& t = resource_schema(type).type();
+  plugin::upgrade_resource_state_request req;
+  req.type_name = std::string(type);
+  req.version = version;
+  req.state.json = std::move(raw_json);
+  auto r = call<plugin::upgrade_resource_state_response>([&](auto ctx, auto done) {
+    p_.upgrade_resource_state(std::move(ctx), std::move(req), std::move(done));
+  });
+  state_values out;
+  out.diagnostics = fw::from_plugin(r.diags);
+  out.state = decode(r.upgraded_state, t, out.diagnostics);
+  return out;
+}
+
+state_values harness_base::read_data(std::string_view type, const cty::value& config) {
+  const auto& t = need(p_.data_source_schema(type), type).type();
+  state_values out;
+  out.diagnostics = validate_data_source(type, config);
+  if (out.diagnostics.has_error()) {
+    out.state = cty::value::null(t);
+    return out;
+  }
+  plugin::read_data_source_request req;
+  req.type_name = std::string(type);
+  req.config = encode(config, t);
+  auto r = call<plugin::read_data_source_response>([&](auto ctx, auto done) {
+    p_.read_data_source(std::move(ctx), std::move(req), std::move(done));
+  });
+  out.diagnostics.append(fw::from_plugin(r.diags));
+  out.state = decode(r.state, t, out.diagnostics);
+  return out;
+}
+
+plugin::get_metadata_response harness_base::metadata() {
+  return call<plugin::get_metadata_response>(
+      [&](auto ctx, auto done) { p_.get_metadata(std::move(ctx), {}, std::move(done)); });
+}
+
+plugin::get_provider_schema_response harness_base::provider_schema() {
+  return call<plugin::get_provider_schema_response>(
+      [&](auto ctx, auto done) { p_.get_provider_schema(std::move(ctx), {}, std::move(done)); });
+}
+
+}  // namespace cppvider::testing

@@ -1,0 +1,20 @@
+# cmake -DCOMPILER=... -DSOURCE=... -DINCLUDE=... -DDEFINE=... -DEXPECT=regex -P this
+# Without DEFINE the source must compile; with it, compilation must fail with output matching
+# EXPECT (so a case cannot "pass" by failing for an unrelated reason).
+set(args -std=c++20 -fsyntax-only -I${INCLUDE} ${SOURCE})
+if(DEFINE)
+  list(APPEND args -D${DEFINE})
+endif()
+execute_process(COMMAND ${COMPILER} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT DEFINE)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "the control build failed:\n${err}")
+  endif()
+  return()
+endif()
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${DEFINE}: compiled, but must not")
+endif()
+if(NOT "${err}" MATCHES "${EXPECT}")
+  message(FATAL_ERROR "${DEFINE}: failed, but without /${EXPECT}/:\n${err}")
+endif()
