@@ -18,7 +18,7 @@ bash scripts/setup.sh
 clients="$(bash scripts/get-clients.sh)"
 eval "$clients"
 export TERRAFORM TOFU
-echo "== clients: $("$TERRAFORM" version | head -1), $("$TOFU" version | head -1)"
+echo "== clients: $("$TERRAFORM" version 2>/dev/null | grep -m1 -E '^Terraform v'), $("$TOFU" version 2>/dev/null | grep -m1 -E '^OpenTofu v')"
 
 echo "== format check"
 bash scripts/check-format.sh

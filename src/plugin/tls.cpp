@@ -1,6 +1,13 @@
 #include "cppvider/plugin/tls.hpp"
 
+// The key is made through OpenSSL's EC_KEY interface, deprecated in 3.0 but still shipped: a
+// provider-backed key (EVP_PKEY_Q_keygen) costs an algorithm fetch on generation and an
+// OSSL_ENCODER round on X509_set_pubkey, together about 6 M instructions of the ~17 M the
+// identity took on the start-up path (callgrind, docs/benchmarks.md); the EC arithmetic itself is
+// well under 1 M. Everything else uses the current API.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -56,18 +63,25 @@ key_curve parse_curve(std::string_view name, key_curve fallback) {
 }
 
 server_identity generate_server_identity(const identity_options& options) {
-  const char* curve = "P-256";
+  int curve_nid = NID_X9_62_prime256v1;
   const EVP_MD* digest = EVP_sha256();
   if (options.curve == key_curve::p384) {
-    curve = "P-384";
+    curve_nid = NID_secp384r1;
     digest = EVP_sha384();
   } else if (options.curve == key_curve::p521) {
-    curve = "P-521";
+    curve_nid = NID_secp521r1;
     digest = EVP_sha512();
   }
 
-  pkey_ptr key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve)};
-  if (!key) fail("key generation");
+  pkey_ptr key{EVP_PKEY_new()};
+  {
+    std::unique_ptr<EC_KEY, deleter<EC_KEY, EC_KEY_free>> ec{EC_KEY_new_by_curve_name(curve_nid)};
+    if (!ec || !key) fail("key allocation");
+    EC_KEY_set_asn1_flag(ec.get(), OPENSSL_EC_NAMED_CURVE);
+    check(EC_KEY_generate_key(ec.get()), "key generation");
+    check(EVP_PKEY_assign_EC_KEY(key.get(), ec.get()), "key assignment");
+    ec.release();  // owned by `key` now
+  }
 
   x509_ptr cert{X509_new()};
   if (!cert) fail("X509_new");
