@@ -335,6 +335,9 @@ result<number> number::parse(std::string_view text) {
   const auto fail = [&] {
     return cty::error{{}, "\"" + std::string(text.substr(0, 64)) + "\" is not a number"};
   };
+  const auto out_of_range = [&] {
+    return cty::error{{}, "number out of range: \"" + std::string(text.substr(0, 64)) + "\""};
+  };
   std::size_t i = 0;
   detail::decimal d;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
@@ -372,16 +375,17 @@ result<number> number::parse(std::string_view text) {
       if (exp < 1'000'000'000) exp = exp * 10 + (text[i] - '0');
       ++i;
     }
-    if (exp > 100'000'000) {
-      return cty::error{
-          {}, "number exponent out of range in \"" + std::string(text.substr(0, 64)) + "\""};
-    }
+    if (exp >= 1'000'000'000) return out_of_range();
     if (neg_exp) exp = -exp;
   }
   if (i != text.size()) return fail();
   d.exponent = exp - frac_digits;
   detail::normalize(d);
   if (d.digits.empty()) return number{};
+  // Bound the magnitude, not the written exponent, so that every accepted number prints (in
+  // scientific notation when long) as text that parses back.
+  const std::int64_t magnitude = static_cast<std::int64_t>(d.digits.size()) + d.exponent;
+  if (magnitude > 100'000'000 || magnitude < -100'000'000) return out_of_range();
 
   const auto n = static_cast<std::int64_t>(d.digits.size());
   if (d.exponent >= 0 && n + d.exponent <= 19) {

@@ -60,7 +60,7 @@ class number {
 
   // Decimal text: optional sign, digits, optional fraction, optional exponent
   // ("-12", "0.8", "1e400", "+5"); also "Inf"/"+Inf"/"-Inf". Leading/trailing space, hex,
-  // "NaN" and empty text are errors. Exponents are limited to +-100 000 000.
+  // "NaN" and empty text are errors. Magnitudes are limited to 10^(+-100 000 000).
   static result<number> parse(std::string_view text);
   static number from_uint64(std::uint64_t v);
   static number infinity(bool negative = false) noexcept;

@@ -46,6 +46,14 @@ TEST(cty_number, ExactTextRoundTrip) {
   EXPECT_EQ(parse("2.5").to_string(), "2.5");
   EXPECT_EQ(parse("1e100000").to_string(), "1e100000");  // too long for plain digits
   EXPECT_EQ(cty::number::infinity().to_string(), "+Inf");
+  // Found by fuzz_cty_json: every accepted number must print as text that parses back.
+  for (const char* s : {"1.00401e99999990", "-7e-99999990", "100401e99999000"}) {
+    const auto n = parse(s);
+    auto back = cty::number::parse(n.to_string());
+    ASSERT_TRUE(back.ok()) << n.to_string().substr(0, 80);
+    EXPECT_EQ(*back, n);
+  }
+  EXPECT_FALSE(cty::number::parse("100401e000100000000").ok());  // 10^100000005: out of range
 }
 
 TEST(cty_number, ExactConversions) {
