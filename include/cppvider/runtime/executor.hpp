@@ -1,0 +1,48 @@
+// cppvider/runtime/executor.hpp: the threads that resume tasks after they wait.
+//
+// One executor (asio's io_context run by a few threads) resumes every task whose timer, socket
+// or HTTP transfer completes; a separate bounded pool runs blocking code (run_blocking). Both
+// start on first use, so a provider that never waits pays nothing at start-up.
+//
+//   co_await runtime::resume_on_executor();   // continue on an executor thread
+//
+// Sizes: CPPVIDER_THREADS (default: the number of cores, at least 2) and
+// CPPVIDER_BLOCKING_THREADS (default 8), read when each is first used.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "cppvider/runtime/task.hpp"
+
+namespace cppvider::runtime {
+
+class executor {
+ public:
+  explicit executor(unsigned threads);
+  ~executor();  // stops and joins its threads; tasks still waiting are abandoned
+  executor(const executor&) = delete;
+  executor& operator=(const executor&) = delete;
+
+  // Runs f on an executor thread. f must not throw.
+  void post(std::function<void()> f);
+  [[nodiscard]] unsigned thread_count() const noexcept;
+
+  struct impl;
+  [[nodiscard]] impl& native() noexcept { return *impl_; }
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+// The process-wide executor every runtime awaitable uses.
+executor& default_executor();
+
+// Suspends and continues on an executor thread.
+inline auto resume_on_executor() {
+  return suspend_with<void>([](resumer<void> r, const std::stop_token&) {
+    default_executor().post([r]() mutable noexcept { r.set_value(); });
+  });
+}
+
+}  // namespace cppvider::runtime

@@ -1,0 +1,324 @@
+// Coroutine runtime: tasks, gather, cancellation, timers, blocking pool, events.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "cppvider/runtime/blocking.hpp"
+#include "cppvider/runtime/event.hpp"
+#include "cppvider/runtime/executor.hpp"
+#include "cppvider/runtime/gather.hpp"
+#include "cppvider/runtime/task.hpp"
+#include "cppvider/runtime/time.hpp"
+
+namespace rt = cppvider::runtime;
+using namespace std::chrono_literals;
+
+namespace {
+
+rt::task<int> value_of(int v) { co_return v; }
+std::string fmt_e(int i) {
+  std::string s = "e";
+  s += std::to_string(i);
+  return s;
+}
+rt::task<std::string> text_after(std::chrono::milliseconds d, std::string s) {
+  co_await rt::sleep_for(d);
+  co_return s;
+}
+rt::task<void> fail_after(std::chrono::milliseconds d, std::string what) {
+  co_await rt::sleep_for(d);
+  throw std::runtime_error(what);
+}
+// Sleeps long unless stopped; records whether it saw the stop.
+rt::task<int> long_sleeper(std::atomic<bool>& cancelled) {
+  try {
+    co_await rt::sleep_for(30s);
+  } catch (const rt::cancelled_error&) {
+    cancelled = true;
+    throw;
+  }
+  co_return 1;
+}
+
+TEST(Task, RunsInlineUntilItSuspends) {
+  const auto caller = std::this_thread::get_id();
+  std::thread::id ran_on;
+  auto t = [&]() -> rt::task<int> {
+    ran_on = std::this_thread::get_id();
+    co_return co_await value_of(41) + 1;
+  };
+  EXPECT_EQ(rt::sync_wait(t()), 42);
+  EXPECT_EQ(ran_on, caller);  // no thread hop for a task that never waits
+}
+
+TEST(Task, ExceptionsPropagateThroughAwait) {
+  auto t = []() -> rt::task<int> {
+    co_await fail_after(1ms, "boom");
+    co_return 0;
+  };
+  EXPECT_THROW(
+      {
+        try {
+          rt::sync_wait(t());
+        } catch (const std::runtime_error& e) {
+          EXPECT_STREQ(e.what(), "boom");
+          throw;
+        }
+      },
+      std::runtime_error);
+}
+
+TEST(Task, SpawnReportsOutcomeOnce) {
+  std::atomic<int> calls{0};
+  std::atomic<int> got{0};
+  rt::spawn(text_after(5ms, "x"), {}, [&](rt::settled<std::string> s) noexcept {
+    got = s.ok() && s.value() == "x" ? 1 : 2;
+    ++calls;
+  });
+  for (int i = 0; i < 500 && calls == 0; ++i) std::this_thread::sleep_for(2ms);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(got, 1);
+}
+
+TEST(Gather, ResultsInArgumentOrderWhateverTheFinishOrder) {
+  auto [a, b, c] =
+      rt::sync_wait(rt::gather(text_after(30ms, "slow"), text_after(1ms, "fast"), value_of(7)));
+  EXPECT_EQ(a, "slow");
+  EXPECT_EQ(b, "fast");
+  EXPECT_EQ(c, 7);
+}
+
+TEST(Gather, RunsConcurrently) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<rt::task<std::string>> ts;
+  for (int i = 0; i < 50; ++i) ts.push_back(text_after(100ms, std::to_string(i)));
+  auto out = rt::sync_wait(rt::gather(std::move(ts)));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(out.size(), 50U);
+  EXPECT_EQ(out[49], "49");
+  // 50 sequential sleeps would take 5 s; concurrent ones well under 50 of them.
+  EXPECT_LT(took, 50 * 100ms / 2);
+}
+
+TEST(Gather, FirstErrorCancelsTheOthersAndIsRethrown) {
+  std::atomic<bool> cancelled{false};
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    rt::sync_wait(rt::gather(long_sleeper(cancelled), fail_after(5ms, "first")));
+    FAIL() << "gather should throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "first");
+  }
+  EXPECT_TRUE(cancelled.load());  // the sleeper saw the stop before gather returned
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST(Gather, VoidTasksGiveMonostate) {
+  auto [a, b] = rt::sync_wait(rt::gather(rt::sleep_for(1ms), value_of(3)));
+  (void)a;
+  EXPECT_EQ(b, 3);
+}
+
+TEST(GatherSettled, ReturnsEveryValueAndError) {
+  auto [a, b] = rt::sync_wait(rt::gather_settled(value_of(1), fail_after(1ms, "bad")));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a.value(), 1);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error_message(), "bad");
+}
+
+TEST(GatherSettled, VectorKeepsGoingAfterErrors) {
+  std::vector<rt::task<void>> ts;
+  for (int i = 0; i < 10; ++i)
+    ts.push_back(i % 3 == 0 ? fail_after(1ms, fmt_e(i)) : rt::sleep_for(2ms));
+  auto out = rt::sync_wait(rt::gather_settled(std::move(ts)));
+  ASSERT_EQ(out.size(), 10U);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(out[i].ok(), i % 3 != 0) << i;
+    if (i % 3 == 0) {
+      EXPECT_EQ(out[i].error_message(), fmt_e(i));
+    }
+  }
+}
+
+TEST(Gather, LimitCapsTasksInFlight) {
+  std::atomic<int> in_flight{0}, peak{0};
+  auto job = [&]() -> rt::task<int> {
+    const int now = ++in_flight;
+    int p = peak.load();
+    while (now > p && !peak.compare_exchange_weak(p, now)) {
+    }
+    co_await rt::sleep_for(5ms);
+    --in_flight;
+    co_return now;
+  };
+  std::vector<rt::task<int>> ts;
+  for (int i = 0; i < 40; ++i) ts.push_back(job());
+  auto out = rt::sync_wait(rt::gather(std::move(ts), 4));
+  EXPECT_EQ(out.size(), 40U);
+  EXPECT_LE(peak.load(), 4);
+  EXPECT_GE(peak.load(), 2);  // it did run concurrently
+}
+
+TEST(Gather, ManyTasksThatNeverSuspendDoNotGrowTheStack) {
+  std::vector<rt::task<int>> ts;
+  for (int i = 0; i < 200000; ++i) ts.push_back(value_of(i));
+  auto out = rt::sync_wait(rt::gather(std::move(ts), 1));
+  ASSERT_EQ(out.size(), 200000U);
+  EXPECT_EQ(out.back(), 199999);
+}
+
+TEST(Cancellation, StopTokenReachesASleepingTask) {
+  std::stop_source stop;
+  std::atomic<bool> cancelled{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(20ms);
+    stop.request_stop();
+  });
+  EXPECT_THROW(rt::sync_wait(long_sleeper(cancelled), stop.get_token()), rt::cancelled_error);
+  stopper.join();
+  EXPECT_TRUE(cancelled.load());
+}
+
+TEST(Cancellation, AlreadyStoppedTokenCancelsImmediately) {
+  std::stop_source stop;
+  stop.request_stop();
+  EXPECT_THROW(rt::sync_wait(rt::sleep_for(10s), stop.get_token()), rt::cancelled_error);
+  EXPECT_THROW(rt::sync_wait(rt::throw_if_cancelled(), stop.get_token()), rt::cancelled_error);
+}
+
+TEST(Cancellation, ParentStopReachesGatherChildren) {
+  std::stop_source stop;
+  std::atomic<bool> c1{false}, c2{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(20ms);
+    stop.request_stop();
+  });
+  EXPECT_THROW(rt::sync_wait(rt::gather(long_sleeper(c1), long_sleeper(c2)), stop.get_token()),
+               rt::cancelled_error);
+  stopper.join();
+  EXPECT_TRUE(c1 && c2);
+}
+
+TEST(Timeout, StopsTheTaskAndThrows) {
+  std::atomic<bool> cancelled{false};
+  EXPECT_THROW(rt::sync_wait(rt::with_timeout(20ms, long_sleeper(cancelled))), rt::timeout_error);
+  EXPECT_TRUE(cancelled.load());
+}
+
+TEST(Timeout, FastTaskKeepsItsValue) {
+  EXPECT_EQ(rt::sync_wait(rt::with_timeout(5s, text_after(1ms, "ok"))), "ok");
+  EXPECT_EQ(rt::sync_wait(rt::with_timeout(5s, value_of(5))), 5);
+}
+
+TEST(Blocking, RunsOffTheCallingThreadAndReturns) {
+  const auto caller = std::this_thread::get_id();
+  auto t = [&]() -> rt::task<bool> {
+    const auto id = co_await rt::run_blocking([] { return std::this_thread::get_id(); });
+    co_return id != caller;
+  };
+  EXPECT_TRUE(rt::sync_wait(t()));
+}
+
+TEST(Blocking, ExceptionsComeBack) {
+  auto t = []() -> rt::task<int> {
+    co_return co_await rt::run_blocking([]() -> int { throw std::logic_error("nope"); });
+  };
+  EXPECT_THROW(rt::sync_wait(t()), std::logic_error);
+}
+
+TEST(Blocking, QueuedJobIsSkippedWhenStopped) {
+  std::stop_source stop;
+  stop.request_stop();
+  std::atomic<bool> ran{false};
+  auto t = [&]() -> rt::task<void> { co_await rt::run_blocking([&] { ran = true; }); };
+  EXPECT_THROW(rt::sync_wait(t(), stop.get_token()), rt::cancelled_error);
+  EXPECT_FALSE(ran.load());
+}
+
+TEST(Blocking, JobSeesTheStopToken) {
+  std::stop_source stop;
+  auto t = [&]() -> rt::task<int> {
+    co_return co_await rt::run_blocking([&](const std::stop_token& st) {
+      int spins = 0;
+      while (!st.stop_requested() && spins < 5000) {
+        std::this_thread::sleep_for(1ms);
+        ++spins;
+      }
+      return spins;
+    });
+  };
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(20ms);
+    stop.request_stop();
+  });
+  EXPECT_LT(rt::sync_wait(t(), stop.get_token()), 5000);
+  stopper.join();
+}
+
+TEST(Event, WakesEveryWaiter) {
+  rt::async_event ev;
+  std::atomic<int> woke{0};
+  auto waiter = [&]() -> rt::task<void> {
+    co_await ev.wait();
+    ++woke;
+  };
+  auto setter = [&]() -> rt::task<void> {
+    co_await rt::sleep_for(10ms);
+    ev.set();
+  };
+  std::vector<rt::task<void>> ts;
+  for (int i = 0; i < 100; ++i) ts.push_back(waiter());
+  ts.push_back(setter());
+  rt::sync_wait(rt::gather(std::move(ts)));
+  EXPECT_EQ(woke.load(), 100);
+  EXPECT_TRUE(ev.is_set());
+  rt::sync_wait(ev.wait());  // already set: returns at once
+}
+
+TEST(Event, StoppedWaiterLeaves) {
+  rt::async_event ev;
+  std::stop_source stop;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(10ms);
+    stop.request_stop();
+  });
+  EXPECT_THROW(rt::sync_wait(ev.wait(), stop.get_token()), rt::cancelled_error);
+  stopper.join();
+  ev.set();  // no waiter left to wake; must not touch the finished one
+}
+
+TEST(Semaphore, LimitsConcurrencyAndReleasesOnScopeExit) {
+  rt::async_semaphore sem(3);
+  std::atomic<int> in{0}, peak{0};
+  auto job = [&]() -> rt::task<void> {
+    auto permit = co_await sem.acquire();
+    const int now = ++in;
+    int p = peak.load();
+    while (now > p && !peak.compare_exchange_weak(p, now)) {
+    }
+    co_await rt::sleep_for(3ms);
+    --in;
+  };
+  std::vector<rt::task<void>> ts;
+  for (int i = 0; i < 30; ++i) ts.push_back(job());
+  rt::sync_wait(rt::gather(std::move(ts)));
+  EXPECT_EQ(peak.load(), 3);
+  EXPECT_EQ(sem.available(), 3U);
+}
+
+TEST(Executor, ResumeOnExecutorHopsThreads) {
+  const auto caller = std::this_thread::get_id();
+  auto t = [&]() -> rt::task<bool> {
+    co_await rt::resume_on_executor();
+    co_return std::this_thread::get_id() != caller;
+  };
+  EXPECT_TRUE(rt::sync_wait(t()));
+  EXPECT_GE(rt::default_executor().thread_count(), 2U);
+}
+
+}  // namespace
