@@ -329,6 +329,14 @@ std::optional<private_state_codec> private_state_codec::from_environment(diagnos
 
 bool private_state_codec::encrypts() const noexcept { return keys_ != nullptr; }
 
+bool private_state_codec::is_current(std::string_view bytes) const noexcept {
+  if (bytes.empty()) return true;
+  const auto marker = static_cast<unsigned char>(bytes.front());
+  if (!keys_) return marker == plain_marker;
+  return marker == aes_gcm_marker && bytes.size() >= aad_size &&
+         bytes.substr(1, key_id_size) == keys_->current.id;
+}
+
 std::string private_state_codec::seal(const private_state& state) const {
   std::string out;
   if (state.empty()) return out;

@@ -9,7 +9,9 @@
 
 #include "cppvider/cty/json.hpp"
 #include "cppvider/cty/msgpack.hpp"
+#include "cppvider/framework/private_state.hpp"
 #include "cppvider/framework/values.hpp"
+#include "cppvider/runtime/task.hpp"
 #include "engine.hpp"
 
 namespace cppvider::framework {
@@ -67,6 +69,44 @@ void unexpected(diagnostics& d, std::string_view operation, std::string_view typ
                            std::string(what));
 }
 
+// Records the exception being handled as an error diagnostic. Call only inside a catch block.
+void record_current_exception(diagnostics& d, std::string_view operation, std::string_view type) {
+  try {
+    throw;
+  } catch (const runtime::cancelled_error&) {
+    d.add_error("Operation cancelled",
+                std::string(type) + ": " + std::string(operation) +
+                    " stopped because Terraform asked the provider to stop (interrupt or "
+                    "cancelled call). The remote object may be partly changed; run a refresh.");
+  } catch (const std::exception& e) {
+    unexpected(d, operation, type, e.what());
+  } catch (...) {
+    unexpected(d, operation, type, "unknown exception");
+  }
+}
+
+// (Coroutines here pass hook requests as named locals, never as braced temporaries inside the
+// co_await expression: GCC 12 destroys such temporaries twice.)
+
+// Answers `done` with what t produces. t runs now, on this thread, until it first waits.
+template <class Response>
+void answer_with(const plugin::call_context& ctx, runtime::task<Response> t,
+                 plugin::responder<Response> done) {
+  runtime::spawn(std::move(t), ctx.stop,
+                 [done = std::move(done)](runtime::settled<Response> s) mutable noexcept {
+                   if (s.ok()) {
+                     done(std::move(s).value());
+                     return;
+                   }
+                   // The handlers catch everything; this is a last line of defence.
+                   Response r;
+                   diagnostics d;
+                   unexpected(d, "the provider", "", s.error_message());
+                   append_to(r.diags, d);
+                   done(std::move(r));
+                 });
+}
+
 // Runs f, turning exceptions into a diagnostic; returns false when one escaped. `operation` is
 // read after f ran, so a handler can narrow it ("apply" -> "create") as it goes.
 template <class F>
@@ -107,6 +147,39 @@ struct provider_base::impl {
   std::once_flag response_once;
   std::shared_ptr<const plugin::get_provider_schema_response> response;
 
+  // Private state codec from the environment, made on first need.
+  std::once_flag codec_once;
+  std::optional<private_state_codec> codec;
+  diagnostics codec_diagnostics;
+
+  const private_state_codec* private_codec(diagnostics& d) {
+    std::call_once(codec_once,
+                   [this] { codec = private_state_codec::from_environment(codec_diagnostics); });
+    if (!codec) {
+      d.append(codec_diagnostics);
+      return nullptr;
+    }
+    return &*codec;
+  }
+  // Opens Terraform's private bytes; false (with an error) when they cannot be read.
+  bool open_private(const std::string& bytes, private_state& out, diagnostics& d) {
+    if (bytes.empty()) return true;
+    const auto* c = private_codec(d);
+    if (c == nullptr) return false;
+    const auto errors_before = d.error_count();
+    out = c->open(bytes, d);
+    return d.error_count() == errors_before;
+  }
+  // Seals for Terraform; unchanged state already in the current form keeps its bytes.
+  std::string seal_private(const private_state& now, const private_state& was,
+                           const std::string& was_bytes, diagnostics& d) {
+    if (now.empty()) return {};
+    const auto* c = private_codec(d);
+    if (c == nullptr) return was_bytes;
+    if (now == was && c->is_current(was_bytes)) return was_bytes;
+    return c->seal(now);
+  }
+
   entry<resource_definition>* resource(std::string_view name) {
     auto it = resources.find(name);
     return it == resources.end() ? nullptr : it->second.get();
@@ -115,6 +188,46 @@ struct provider_base::impl {
     auto it = data_sources.find(name);
     return it == data_sources.end() ? nullptr : it->second.get();
   }
+
+  // Each RPC that runs hooks: body(request, response, diagnostics, operation) inside guarded(),
+  // which turns what escapes into an error diagnostic naming the operation and the type.
+  template <class Request, class Response>
+  using body_fn = runtime::task<void> (impl::*)(const Request&, Response&, diagnostics&,
+                                                std::string_view&);
+  template <class Request, class Response>
+  runtime::task<Response> guarded(Request req, Response resp, std::string_view operation,
+                                  body_fn<Request, Response> body) {
+    diagnostics d;
+    try {
+      co_await (this->*body)(req, resp, d, operation);
+    } catch (...) {
+      record_current_exception(d, operation, req.type_name);
+    }
+    append_to(resp.diags, d);
+    co_return resp;
+  }
+
+  runtime::task<void> validate_resource(const plugin::validate_resource_config_request& req,
+                                        plugin::validate_resource_config_response& resp,
+                                        diagnostics& d, std::string_view& operation);
+  runtime::task<void> read(const plugin::read_resource_request& req,
+                           plugin::read_resource_response& resp, diagnostics& d,
+                           std::string_view& operation);
+  runtime::task<void> plan(const plugin::plan_resource_change_request& req,
+                           plugin::plan_resource_change_response& resp, diagnostics& d,
+                           std::string_view& operation);
+  runtime::task<void> apply(const plugin::apply_resource_change_request& req,
+                            plugin::apply_resource_change_response& resp, diagnostics& d,
+                            std::string_view& operation);
+  runtime::task<void> import(const plugin::import_resource_state_request& req,
+                             plugin::import_resource_state_response& resp, diagnostics& d,
+                             std::string_view& operation);
+  runtime::task<void> validate_data(const plugin::validate_data_resource_config_request& req,
+                                    plugin::validate_data_resource_config_response& resp,
+                                    diagnostics& d, std::string_view& operation);
+  runtime::task<void> read_data(const plugin::read_data_source_request& req,
+                                plugin::read_data_source_response& resp, diagnostics& d,
+                                std::string_view& operation);
 };
 
 provider_base::provider_base(std::string type_name) : impl_(std::make_unique<impl>()) {
@@ -233,25 +346,36 @@ void provider_base::configure_provider(
   finish(done, resp, d);
 }
 
+// Schema checks, then the definition's own validate_config hook.
+template <class Entry>
+runtime::task<void> validate_with(Entry* e, std::string_view kind, const std::string& type,
+                                  const plugin::dynamic_value& config_bytes, diagnostics& d) {
+  if (e == nullptr) co_return unknown_type(d, kind, type);
+  const auto& s = *e->schema().schema;
+  cty::value config;
+  if (!decode_into(config, config_bytes, s.type(), "configuration", d)) co_return;
+  engine::validate_config(*s.block, config, d);
+  validate_config_response r;
+  const validate_config_request<cty::value> q{config};
+  co_await e->def->validate_config(q, r);
+  d.append(std::move(r.diagnostics));
+}
+
 // ---- Resources ------------------------------------------------------------------------------
 
 void provider_base::validate_resource_config(
-    plugin::call_context, plugin::validate_resource_config_request req,
+    plugin::call_context ctx, plugin::validate_resource_config_request req,
     plugin::responder<plugin::validate_resource_config_response> done) {
-  plugin::validate_resource_config_response resp;
-  diagnostics d;
-  guarded(d, "ValidateResourceConfig", req.type_name, [&] {
-    auto* e = impl_->resource(req.type_name);
-    if (e == nullptr) return unknown_type(d, "resource", req.type_name);
-    const auto& s = *e->schema().schema;
-    cty::value config;
-    if (!decode_into(config, req.config, s.type(), "configuration", d)) return;
-    engine::validate_config(*s.block, config, d);
-    validate_config_response r;
-    e->def->validate_config({config}, r);
-    d.append(std::move(r.diagnostics));
-  });
-  finish(done, resp, d);
+  answer_with(ctx,
+              impl_->guarded(std::move(req), plugin::validate_resource_config_response{},
+                             "ValidateResourceConfig", &impl::validate_resource),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::validate_resource(
+    const plugin::validate_resource_config_request& req, plugin::validate_resource_config_response&,
+    diagnostics& d, std::string_view&) {
+  return validate_with(resource(req.type_name), "resource", req.type_name, req.config, d);
 }
 
 void provider_base::upgrade_resource_state(
@@ -296,226 +420,270 @@ void provider_base::upgrade_resource_state(
   finish(done, resp, d);
 }
 
-void provider_base::read_resource(plugin::call_context, plugin::read_resource_request req,
+void provider_base::read_resource(plugin::call_context ctx, plugin::read_resource_request req,
                                   plugin::responder<plugin::read_resource_response> done) {
   plugin::read_resource_response resp;
-  diagnostics d;
   resp.new_state = req.current_state;  // on failure, Terraform keeps what it had
   resp.private_state = req.private_state;
-  guarded(d, "read", req.type_name, [&] {
-    auto* e = impl_->resource(req.type_name);
-    if (e == nullptr) return unknown_type(d, "resource", req.type_name);
-    const auto& s = *e->schema().schema;
-    cty::value current;
-    if (!decode_into(current, req.current_state, s.type(), "current state", d)) return;
-    if (current.is_null()) return;
-    read_request<cty::value> q{current};
-    read_response<cty::value> r{current, {}};
-    e->def->read(q, r);
-    const bool failed = r.diagnostics.has_error();
-    d.append(std::move(r.diagnostics));
-    if (failed) return;
-    if (r.removed) {
-      resp.new_state = encode(cty::value::null(s.type()), s.type(), d);
-      return;
-    }
-    engine::check_wholly_known(r.state, req.type_name, "read", d);
-    if (d.has_error()) return;
-    resp.new_state = encode(r.state, s.type(), d);
-  });
-  finish(done, resp, d);
+  answer_with(ctx, impl_->guarded(std::move(req), std::move(resp), "read", &impl::read),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::read(const plugin::read_resource_request& req,
+                                              plugin::read_resource_response& resp, diagnostics& d,
+                                              std::string_view&) {
+  auto* e = resource(req.type_name);
+  if (e == nullptr) co_return unknown_type(d, "resource", req.type_name);
+  const auto& s = *e->schema().schema;
+  cty::value current;
+  if (!decode_into(current, req.current_state, s.type(), "current state", d)) co_return;
+  if (current.is_null()) co_return;
+  private_state priv;
+  if (!open_private(req.private_state, priv, d)) co_return;
+  read_request<cty::value> q{current, priv};
+  read_response<cty::value> r{current, {}, priv};
+  co_await e->def->read(q, r);
+  const bool failed = r.diagnostics.has_error();
+  d.append(std::move(r.diagnostics));
+  if (failed) co_return;
+  if (r.removed) {
+    resp.new_state = encode(cty::value::null(s.type()), s.type(), d);
+    resp.private_state.clear();
+    co_return;
+  }
+  engine::check_wholly_known(r.state, req.type_name, "read", d);
+  if (d.has_error()) co_return;
+  resp.new_state = encode(r.state, s.type(), d);
+  resp.private_state = seal_private(r.private_state, priv, req.private_state, d);
 }
 
 void provider_base::plan_resource_change(
-    plugin::call_context, plugin::plan_resource_change_request req,
+    plugin::call_context ctx, plugin::plan_resource_change_request req,
     plugin::responder<plugin::plan_resource_change_response> done) {
   plugin::plan_resource_change_response resp;
-  diagnostics d;
   resp.planned_private = req.prior_private;
-  guarded(d, "plan", req.type_name, [&] {
-    auto* e = impl_->resource(req.type_name);
-    if (e == nullptr) return unknown_type(d, "resource", req.type_name);
-    const auto& s = *e->schema().schema;
-    const auto& t = s.type();
-    cty::value prior, proposed, config;
-    if (!decode_into(prior, req.prior_state, t, "prior state", d) ||
-        !decode_into(proposed, req.proposed_new_state, t, "proposed new state", d) ||
-        !decode_into(config, req.config, t, "configuration", d)) {
-      return;
-    }
-    if (proposed.is_null()) {  // destroy: nothing to plan
-      resp.planned_state = encode(proposed, t, d);
-      return;
-    }
-    const bool creating = prior.is_null();
-    const auto& b = *s.block;
-    cty::value planned = engine::apply_defaults(b, config, proposed);
-    if (creating || !(planned == prior))
-      planned = engine::mark_computed_unknown(b, config, planned);
-    std::vector<cty::path> replace;
-    planned = engine::run_plan_modifiers(b, config, prior, planned, creating, d, replace);
-    if (d.has_error()) return;
-    // A replacement creates a new object: everything computed is new again.
-    if (!replace.empty()) planned = engine::mark_computed_unknown(b, config, planned);
-    if (e->def->has_modify_plan()) {
-      modify_plan_request<cty::value> q{config, planned, creating ? cty::value::null(t) : prior,
-                                        creating};
-      modify_plan_response<cty::value> r{planned, {}, {}};
-      e->def->modify_plan(q, r);
-      const bool failed = r.diagnostics.has_error();
-      d.append(std::move(r.diagnostics));
-      if (failed) return;
-      planned = std::move(r.plan);
-      for (auto& p : r.requires_replace) replace.push_back(std::move(p));
-    }
-    engine::check_plan(b, config, planned, req.type_name, d);
-    if (d.has_error()) return;
-    resp.planned_state = encode(planned, t, d);
-    resp.requires_replace.reserve(replace.size());
-    for (const auto& p : replace) resp.requires_replace.push_back(to_plugin(p));
-  });
-  finish(done, resp, d);
+  answer_with(ctx, impl_->guarded(std::move(req), std::move(resp), "plan", &impl::plan),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::plan(const plugin::plan_resource_change_request& req,
+                                              plugin::plan_resource_change_response& resp,
+                                              diagnostics& d, std::string_view&) {
+  auto* e = resource(req.type_name);
+  if (e == nullptr) co_return unknown_type(d, "resource", req.type_name);
+  const auto& s = *e->schema().schema;
+  const auto& t = s.type();
+  cty::value prior, proposed, config;
+  if (!decode_into(prior, req.prior_state, t, "prior state", d) ||
+      !decode_into(proposed, req.proposed_new_state, t, "proposed new state", d) ||
+      !decode_into(config, req.config, t, "configuration", d)) {
+    co_return;
+  }
+  if (proposed.is_null()) {  // destroy: nothing to plan
+    resp.planned_state = encode(proposed, t, d);
+    co_return;
+  }
+  const bool creating = prior.is_null();
+  const auto& b = *s.block;
+  cty::value planned = engine::apply_defaults(b, config, proposed);
+  if (creating || !(planned == prior)) planned = engine::mark_computed_unknown(b, config, planned);
+  std::vector<cty::path> replace;
+  planned = engine::run_plan_modifiers(b, config, prior, planned, creating, d, replace);
+  if (d.has_error()) co_return;
+  // A replacement creates a new object: everything computed is new again.
+  if (!replace.empty()) planned = engine::mark_computed_unknown(b, config, planned);
+  if (e->def->has_modify_plan()) {
+    private_state priv;
+    if (!open_private(req.prior_private, priv, d)) co_return;
+    modify_plan_request<cty::value> q{config, planned, creating ? cty::value::null(t) : prior,
+                                      creating, priv};
+    modify_plan_response<cty::value> r{planned, {}, {}, priv};
+    co_await e->def->modify_plan(q, r);
+    const bool failed = r.diagnostics.has_error();
+    d.append(std::move(r.diagnostics));
+    if (failed) co_return;
+    planned = std::move(r.plan);
+    for (auto& p : r.requires_replace) replace.push_back(std::move(p));
+    resp.planned_private = seal_private(r.private_state, priv, req.prior_private, d);
+  }
+  engine::check_plan(b, config, planned, req.type_name, d);
+  if (d.has_error()) co_return;
+  resp.planned_state = encode(planned, t, d);
+  resp.requires_replace.reserve(replace.size());
+  for (const auto& p : replace) resp.requires_replace.push_back(to_plugin(p));
 }
 
 void provider_base::apply_resource_change(
-    plugin::call_context, plugin::apply_resource_change_request req,
+    plugin::call_context ctx, plugin::apply_resource_change_request req,
     plugin::responder<plugin::apply_resource_change_response> done) {
   plugin::apply_resource_change_response resp;
-  diagnostics d;
   // Whatever goes wrong, the remote object is as it was: keep the prior state.
   resp.new_state = req.prior_state;
   resp.private_state = req.planned_private;
-  std::string_view operation = "apply";
-  guarded(d, operation, req.type_name, [&] {
-    auto* e = impl_->resource(req.type_name);
-    if (e == nullptr) return unknown_type(d, "resource", req.type_name);
-    const auto& s = *e->schema().schema;
-    const auto& t = s.type();
-    cty::value prior, planned, config;
-    if (!decode_into(prior, req.prior_state, t, "prior state", d) ||
-        !decode_into(planned, req.planned_state, t, "planned state", d) ||
-        !decode_into(config, req.config, t, "configuration", d)) {
-      return;
+  answer_with(ctx, impl_->guarded(std::move(req), std::move(resp), "apply", &impl::apply),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::apply(const plugin::apply_resource_change_request& req,
+                                               plugin::apply_resource_change_response& resp,
+                                               diagnostics& d, std::string_view& operation) {
+  auto* e = resource(req.type_name);
+  if (e == nullptr) co_return unknown_type(d, "resource", req.type_name);
+  const auto& s = *e->schema().schema;
+  const auto& t = s.type();
+  cty::value prior, planned, config;
+  if (!decode_into(prior, req.prior_state, t, "prior state", d) ||
+      !decode_into(planned, req.planned_state, t, "planned state", d) ||
+      !decode_into(config, req.config, t, "configuration", d)) {
+    co_return;
+  }
+  private_state priv;
+  if (!open_private(req.planned_private, priv, d)) co_return;
+  if (planned.is_null()) {
+    operation = "destroy";
+    destroy_response r;
+    const destroy_request<cty::value> q{prior, priv};
+    co_await e->def->destroy(q, r);
+    const bool failed = r.diagnostics.has_error();
+    d.append(std::move(r.diagnostics));
+    if (!failed) {
+      resp.new_state = encode(planned, t, d);
+      resp.private_state.clear();
     }
-    if (planned.is_null()) {
-      operation = "destroy";
-      destroy_response r;
-      e->def->destroy({prior}, r);
-      const bool failed = r.diagnostics.has_error();
-      d.append(std::move(r.diagnostics));
-      if (!failed) resp.new_state = encode(planned, t, d);
-      return;
+    co_return;
+  }
+  cty::value applied;
+  private_state applied_private;
+  if (prior.is_null()) {
+    operation = "create";
+    create_response<cty::value> r{planned, {}, priv};
+    const create_request<cty::value> q{config, planned, priv};
+    co_await e->def->create(q, r);
+    const bool failed = r.diagnostics.has_error();
+    d.append(std::move(r.diagnostics));
+    if (failed && !r.partial) {  // nothing was created
+      resp.new_state = encode(cty::value::null(t), t, d);
+      resp.private_state.clear();
+      co_return;
     }
-    cty::value applied;
-    if (prior.is_null()) {
-      operation = "create";
-      create_response<cty::value> r{planned, {}};
-      e->def->create({config, planned}, r);
-      const bool failed = r.diagnostics.has_error();
-      d.append(std::move(r.diagnostics));
-      if (failed) {  // nothing was created (a partial create is not tracked yet)
-        resp.new_state = encode(cty::value::null(t), t, d);
-        return;
-      }
-      applied = std::move(r.state);
-    } else {
-      operation = "update";
-      update_response<cty::value> r{planned, {}};
-      e->def->update({config, planned, prior}, r);
-      const bool failed = r.diagnostics.has_error();
-      d.append(std::move(r.diagnostics));
-      if (failed) return;
-      applied = std::move(r.state);
+    if (failed) {
+      // Partly created: record what exists so Terraform marks it tainted and can destroy it.
+      engine::check_wholly_known(r.state, req.type_name, "create (partial state)", d);
+      const bool known = r.state.is_wholly_known();
+      resp.new_state = encode(known ? r.state : cty::value::null(t), t, d);
+      resp.private_state = seal_private(r.private_state, priv, req.planned_private, d);
+      co_return;
     }
-    engine::check_applied(*s.block, planned, applied, req.type_name, d);
-    if (d.has_error()) return;
-    resp.new_state = encode(applied, t, d);
-  });
-  finish(done, resp, d);
+    applied = std::move(r.state);
+    applied_private = std::move(r.private_state);
+  } else {
+    operation = "update";
+    update_response<cty::value> r{planned, {}, priv};
+    const update_request<cty::value> q{config, planned, prior, priv};
+    co_await e->def->update(q, r);
+    const bool failed = r.diagnostics.has_error();
+    d.append(std::move(r.diagnostics));
+    if (failed) co_return;
+    applied = std::move(r.state);
+    applied_private = std::move(r.private_state);
+  }
+  engine::check_applied(*s.block, planned, applied, req.type_name, d);
+  if (d.has_error()) co_return;
+  resp.new_state = encode(applied, t, d);
+  resp.private_state = seal_private(applied_private, priv, req.planned_private, d);
 }
 
 void provider_base::import_resource_state(
-    plugin::call_context, plugin::import_resource_state_request req,
+    plugin::call_context ctx, plugin::import_resource_state_request req,
     plugin::responder<plugin::import_resource_state_response> done) {
-  plugin::import_resource_state_response resp;
-  diagnostics d;
-  guarded(d, "import", req.type_name, [&] {
-    auto* e = impl_->resource(req.type_name);
-    if (e == nullptr) return unknown_type(d, "resource", req.type_name);
-    const auto& s = *e->schema().schema;
-    const auto& t = s.type();
-    cty::value state;
-    if (e->def->has_import_state()) {
-      import_response<cty::value> r{cty::value::null(t), {}};
-      e->def->import_state({req.id}, r);
-      const bool failed = r.diagnostics.has_error();
-      d.append(std::move(r.diagnostics));
-      if (failed) return;
-      state = std::move(r.state);
-    } else {
-      const auto* id = s.block->find_attribute("id");
-      if (id == nullptr || !(id->type == cty::type::string())) {
-        d.add_error("Resource import not supported",
-                    "Resource " + req.type_name +
-                        " has no import_state hook and no string attribute \"id\" to pass the "
-                        "import id through.");
-        return;
-      }
-      state = with_attribute(null_object(*s.block), "id", cty::value::string(req.id));
+  answer_with(ctx,
+              impl_->guarded(std::move(req), plugin::import_resource_state_response{}, "import",
+                             &impl::import),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::import(const plugin::import_resource_state_request& req,
+                                                plugin::import_resource_state_response& resp,
+                                                diagnostics& d, std::string_view&) {
+  auto* e = resource(req.type_name);
+  if (e == nullptr) co_return unknown_type(d, "resource", req.type_name);
+  const auto& s = *e->schema().schema;
+  const auto& t = s.type();
+  cty::value state;
+  private_state priv;
+  if (e->def->has_import_state()) {
+    import_response<cty::value> r{cty::value::null(t), {}, {}};
+    const import_request q{req.id};
+    co_await e->def->import_state(q, r);
+    const bool failed = r.diagnostics.has_error();
+    d.append(std::move(r.diagnostics));
+    if (failed) co_return;
+    state = std::move(r.state);
+    priv = std::move(r.private_state);
+  } else {
+    const auto* id = s.block->find_attribute("id");
+    if (id == nullptr || !(id->type == cty::type::string())) {
+      d.add_error("Resource import not supported",
+                  "Resource " + req.type_name +
+                      " has no import_state hook and no string attribute \"id\" to pass the "
+                      "import id through.");
+      co_return;
     }
-    if (state.is_null()) {
-      d.add_error("Resource not found",
-                  "Resource " + req.type_name + ": nothing to import for id \"" + req.id + "\".");
-      return;
-    }
-    engine::check_wholly_known(state, req.type_name, "import", d);
-    if (d.has_error()) return;
-    resp.imported.push_back({req.type_name, encode(state, t, d), {}, std::nullopt});
-  });
-  finish(done, resp, d);
+    state = with_attribute(null_object(*s.block), "id", cty::value::string(req.id));
+  }
+  if (state.is_null()) {
+    d.add_error("Resource not found",
+                "Resource " + req.type_name + ": nothing to import for id \"" + req.id + "\".");
+    co_return;
+  }
+  engine::check_wholly_known(state, req.type_name, "import", d);
+  if (d.has_error()) co_return;
+  auto sealed = seal_private(priv, {}, {}, d);
+  resp.imported.push_back({req.type_name, encode(state, t, d), std::move(sealed), std::nullopt});
 }
 
 // ---- Data sources ---------------------------------------------------------------------------
 
 void provider_base::validate_data_resource_config(
-    plugin::call_context, plugin::validate_data_resource_config_request req,
+    plugin::call_context ctx, plugin::validate_data_resource_config_request req,
     plugin::responder<plugin::validate_data_resource_config_response> done) {
-  plugin::validate_data_resource_config_response resp;
-  diagnostics d;
-  guarded(d, "ValidateDataResourceConfig", req.type_name, [&] {
-    auto* e = impl_->data_source(req.type_name);
-    if (e == nullptr) return unknown_type(d, "data source", req.type_name);
-    const auto& s = *e->schema().schema;
-    cty::value config;
-    if (!decode_into(config, req.config, s.type(), "configuration", d)) return;
-    engine::validate_config(*s.block, config, d);
-    validate_config_response r;
-    e->def->validate_config({config}, r);
-    d.append(std::move(r.diagnostics));
-  });
-  finish(done, resp, d);
+  answer_with(ctx,
+              impl_->guarded(std::move(req), plugin::validate_data_resource_config_response{},
+                             "ValidateDataResourceConfig", &impl::validate_data),
+              std::move(done));
 }
 
-void provider_base::read_data_source(plugin::call_context, plugin::read_data_source_request req,
+runtime::task<void> provider_base::impl::validate_data(
+    const plugin::validate_data_resource_config_request& req,
+    plugin::validate_data_resource_config_response&, diagnostics& d, std::string_view&) {
+  return validate_with(data_source(req.type_name), "data source", req.type_name, req.config, d);
+}
+
+void provider_base::read_data_source(plugin::call_context ctx, plugin::read_data_source_request req,
                                      plugin::responder<plugin::read_data_source_response> done) {
-  plugin::read_data_source_response resp;
-  diagnostics d;
-  guarded(d, "read", req.type_name, [&] {
-    auto* e = impl_->data_source(req.type_name);
-    if (e == nullptr) return unknown_type(d, "data source", req.type_name);
-    const auto& s = *e->schema().schema;
-    cty::value config;
-    if (!decode_into(config, req.config, s.type(), "configuration", d)) return;
-    data_source_read_response<cty::value> r{config, {}};
-    e->def->read({config}, r);
-    const bool failed = r.diagnostics.has_error();
-    d.append(std::move(r.diagnostics));
-    if (failed) return;
-    engine::check_wholly_known(r.state, req.type_name, "read", d);
-    if (d.has_error()) return;
-    resp.state = encode(r.state, s.type(), d);
-  });
-  finish(done, resp, d);
+  answer_with(
+      ctx,
+      impl_->guarded(std::move(req), plugin::read_data_source_response{}, "read", &impl::read_data),
+      std::move(done));
+}
+
+runtime::task<void> provider_base::impl::read_data(const plugin::read_data_source_request& req,
+                                                   plugin::read_data_source_response& resp,
+                                                   diagnostics& d, std::string_view&) {
+  auto* e = data_source(req.type_name);
+  if (e == nullptr) co_return unknown_type(d, "data source", req.type_name);
+  const auto& s = *e->schema().schema;
+  cty::value config;
+  if (!decode_into(config, req.config, s.type(), "configuration", d)) co_return;
+  data_source_read_response<cty::value> r{config, {}};
+  const data_source_read_request<cty::value> q{config};
+  co_await e->def->read(q, r);
+  const bool failed = r.diagnostics.has_error();
+  d.append(std::move(r.diagnostics));
+  if (failed) co_return;
+  engine::check_wholly_known(r.state, req.type_name, "read", d);
+  if (d.has_error()) co_return;
+  resp.state = encode(r.state, s.type(), d);
 }
 
 }  // namespace cppvider::framework

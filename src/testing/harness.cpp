@@ -1,6 +1,9 @@
 #include "cppvider/testing/harness.hpp"
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "cppvider/cty/msgpack.hpp"
@@ -9,21 +12,29 @@ namespace cppvider::testing {
 
 namespace {
 
-// Collects the one answer of a handler. Framework handlers answer before returning; one that
-// does not (a future asynchronous hook) is a harness error rather than a hang.
+// Collects the one answer of a handler, which may come later from another thread (a coroutine
+// hook that waits). A handler that never answers is a harness error rather than a hang.
 template <class Response>
 struct capture final : plugin::detail::completion<Response> {
+  std::mutex mu;
+  std::condition_variable cv;
   std::optional<Response> got;
   void complete(Response&& r) noexcept override {
+    std::lock_guard lock(mu);
     if (!got) got.emplace(std::move(r));
+    cv.notify_all();
   }
 };
 
 template <class Response, class Call>
-Response call(Call&& c) {
+Response call(const std::stop_token& stop, Call&& c) {
   auto cap = std::make_shared<capture<Response>>();
-  c(plugin::call_context{.rpc = "harness", .request_id = "test"}, plugin::responder<Response>(cap));
-  if (!cap->got) throw std::logic_error("cppvider::testing: the handler did not answer");
+  c(plugin::call_context{.rpc = "harness", .request_id = "test", .stop = stop},
+    plugin::responder<Response>(cap));
+  std::unique_lock lock(cap->mu);
+  if (!cap->cv.wait_for(lock, std::chrono::minutes(5), [&] { return cap->got.has_value(); })) {
+    throw std::logic_error("cppvider::testing: the handler did not answer within 5 minutes");
+  }
   return std::move(*cap->got);
 }
 
@@ -79,7 +90,7 @@ const fw::schema& harness_base::resource_schema(std::string_view type) {
 
 fw::diagnostics harness_base::validate_provider(const cty::value& config) {
   const auto& s = need(p_.provider_config_schema(), "provider");
-  auto r = call<plugin::validate_provider_config_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::validate_provider_config_response>(stop_, [&](auto ctx, auto done) {
     p_.validate_provider_config(std::move(ctx), {encode(config, s.type())}, std::move(done));
   });
   return fw::from_plugin(r.diags);
@@ -87,7 +98,7 @@ fw::diagnostics harness_base::validate_provider(const cty::value& config) {
 
 fw::diagnostics harness_base::configure(const cty::value& config) {
   const auto& s = need(p_.provider_config_schema(), "provider");
-  auto r = call<plugin::configure_provider_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::configure_provider_response>(stop_, [&](auto ctx, auto done) {
     p_.configure_provider(std::move(ctx), {"1.11.4", encode(config, s.type()), {}},
                           std::move(done));
   });
@@ -96,7 +107,7 @@ fw::diagnostics harness_base::configure(const cty::value& config) {
 
 fw::diagnostics harness_base::validate_resource(std::string_view type, const cty::value& config) {
   const auto& s = resource_schema(type);
-  auto r = call<plugin::validate_resource_config_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::validate_resource_config_response>(stop_, [&](auto ctx, auto done) {
     p_.validate_resource_config(std::move(ctx), {std::string(type), encode(config, s.type()), {}},
                                 std::move(done));
   });
@@ -106,7 +117,7 @@ fw::diagnostics harness_base::validate_resource(std::string_view type, const cty
 fw::diagnostics harness_base::validate_data_source(std::string_view type,
                                                    const cty::value& config) {
   const auto& s = need(p_.data_source_schema(type), type);
-  auto r = call<plugin::validate_data_resource_config_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::validate_data_resource_config_response>(stop_, [&](auto ctx, auto done) {
     p_.validate_data_resource_config(std::move(ctx), {std::string(type), encode(config, s.type())},
                                      std::move(done));
   });
@@ -136,7 +147,7 @@ plan_values harness_base::plan(std::string_view type, const cty::value& config,
   req.prior_state = encode(prior, t);
   req.proposed_new_state = encode(out.proposed, t);
   req.config = encode(config, t);
-  auto r = call<plugin::plan_resource_change_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::plan_resource_change_response>(stop_, [&](auto ctx, auto done) {
     p_.plan_resource_change(std::move(ctx), std::move(req), std::move(done));
   });
   out.diagnostics.append(fw::from_plugin(r.diags));
@@ -170,7 +181,7 @@ state_values harness_base::apply(const plan_values& plan) {
   req.planned_state = encode(plan.planned, t);
   req.config = encode(plan.config, t);
   req.planned_private = plan.planned_private;
-  auto r = call<plugin::apply_resource_change_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::apply_resource_change_response>(stop_, [&](auto ctx, auto done) {
     p_.apply_resource_change(std::move(ctx), std::move(req), std::move(done));
   });
   out.diagnostics = fw::from_plugin(r.diags);
@@ -186,7 +197,7 @@ state_values harness_base::read(std::string_view type, const cty::value& state,
   req.type_name = std::string(type);
   req.current_state = encode(state, t);
   req.private_state = std::move(private_state);
-  auto r = call<plugin::read_resource_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::read_resource_response>(stop_, [&](auto ctx, auto done) {
     p_.read_resource(std::move(ctx), std::move(req), std::move(done));
   });
   state_values out;
@@ -201,7 +212,7 @@ state_values harness_base::import_state(std::string_view type, std::string id) {
   plugin::import_resource_state_request req;
   req.type_name = std::string(type);
   req.id = std::move(id);
-  auto r = call<plugin::import_resource_state_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::import_resource_state_response>(stop_, [&](auto ctx, auto done) {
     p_.import_resource_state(std::move(ctx), std::move(req), std::move(done));
   });
   state_values out;
@@ -219,7 +230,7 @@ state_values harness_base::upgrade(std::string_view type, std::int64_t version,
   req.type_name = std::string(type);
   req.version = version;
   req.state.json = std::move(raw_json);
-  auto r = call<plugin::upgrade_resource_state_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::upgrade_resource_state_response>(stop_, [&](auto ctx, auto done) {
     p_.upgrade_resource_state(std::move(ctx), std::move(req), std::move(done));
   });
   state_values out;
@@ -239,7 +250,7 @@ state_values harness_base::read_data(std::string_view type, const cty::value& co
   plugin::read_data_source_request req;
   req.type_name = std::string(type);
   req.config = encode(config, t);
-  auto r = call<plugin::read_data_source_response>([&](auto ctx, auto done) {
+  auto r = call<plugin::read_data_source_response>(stop_, [&](auto ctx, auto done) {
     p_.read_data_source(std::move(ctx), std::move(req), std::move(done));
   });
   out.diagnostics.append(fw::from_plugin(r.diags));
@@ -249,12 +260,13 @@ state_values harness_base::read_data(std::string_view type, const cty::value& co
 
 plugin::get_metadata_response harness_base::metadata() {
   return call<plugin::get_metadata_response>(
-      [&](auto ctx, auto done) { p_.get_metadata(std::move(ctx), {}, std::move(done)); });
+      stop_, [&](auto ctx, auto done) { p_.get_metadata(std::move(ctx), {}, std::move(done)); });
 }
 
 plugin::get_provider_schema_response harness_base::provider_schema() {
-  return call<plugin::get_provider_schema_response>(
-      [&](auto ctx, auto done) { p_.get_provider_schema(std::move(ctx), {}, std::move(done)); });
+  return call<plugin::get_provider_schema_response>(stop_, [&](auto ctx, auto done) {
+    p_.get_provider_schema(std::move(ctx), {}, std::move(done));
+  });
 }
 
 }  // namespace cppvider::testing

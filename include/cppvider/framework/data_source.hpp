@@ -5,7 +5,7 @@
 //     static constexpr std::string_view type_name = "file";
 //     static auto schema() { ... }
 //     void read(const fw::data_source_read_request<state>& req,
-//               fw::data_source_read_response<state>& resp);
+//               fw::data_source_read_response<state>& resp);   // or a runtime::task<> coroutine
 //     // optional: validate_config
 //   };
 //   provider.add_data_source<file>();
@@ -21,6 +21,7 @@
 #include "cppvider/cty/value.hpp"
 #include "cppvider/framework/resource.hpp"
 #include "cppvider/framework/schema.hpp"
+#include "cppvider/runtime/task.hpp"
 
 namespace cppvider::framework {
 
@@ -39,10 +40,13 @@ class data_source_definition {
   virtual ~data_source_definition() = default;
   [[nodiscard]] virtual std::string type_name() const = 0;
   [[nodiscard]] virtual schema_result schema() = 0;
-  virtual void validate_config(const validate_config_request<cty::value>&,
-                               validate_config_response&) {}
-  virtual void read(const data_source_read_request<cty::value>&,
-                    data_source_read_response<cty::value>&) = 0;
+  // Hooks are coroutines; the caller keeps request and response alive until they finish.
+  virtual runtime::task<void> validate_config(const validate_config_request<cty::value>&,
+                                              validate_config_response&) {
+    co_return;
+  }
+  virtual runtime::task<void> read(const data_source_read_request<cty::value>&,
+                                   data_source_read_response<cty::value>&) = 0;
 };
 
 class dynamic_data_source : public data_source_definition {
@@ -56,9 +60,10 @@ class dynamic_data_source : public data_source_definition {
 
   [[nodiscard]] std::string type_name() const override { return type_name_; }
   [[nodiscard]] schema_result schema() override { return schema_.build(); }
-  void read(const data_source_read_request<cty::value>& q,
-            data_source_read_response<cty::value>& p) override {
+  runtime::task<void> read(const data_source_read_request<cty::value>& q,
+                           data_source_read_response<cty::value>& p) override {
     if (on_read) on_read(q, p);
+    co_return;
   }
 
  private:

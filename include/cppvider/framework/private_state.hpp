@@ -89,6 +89,10 @@ class private_state_codec {
 
   [[nodiscard]] bool encrypts() const noexcept;
 
+  // True when `bytes` is in the form seal() writes now (same format, same current key), so
+  // unchanged private state can be passed back as is; false means re-seal (migration, rotation).
+  [[nodiscard]] bool is_current(std::string_view bytes) const noexcept;
+
   // Empty state -> empty bytes. Throws std::runtime_error only if OpenSSL itself fails.
   [[nodiscard]] std::string seal(const private_state& state) const;
 

@@ -30,6 +30,7 @@
 #include "cppvider/framework/resource.hpp"
 #include "cppvider/framework/schema.hpp"
 #include "cppvider/plugin/protocol.hpp"
+#include "cppvider/runtime/task.hpp"
 
 namespace cppvider::framework {
 
@@ -97,14 +98,15 @@ struct no_client {};
 
 namespace detail {
 
-template <class F>
-void run_hook(F&& f) {
-  using result = decltype(f());
-  static_assert(std::is_void_v<result>,
-                "cppvider hooks return void for now; coroutine hooks (cppvider::task<>) arrive "
-                "with the runtime");
-  f();
-}
+template <class T>
+inline constexpr bool is_task_v = false;
+template <class T>
+inline constexpr bool is_task_v<runtime::task<T>> = true;
+
+// A hook's result type must be void or runtime::task<void>.
+template <class Result>
+inline constexpr bool valid_hook_result_v =
+    std::is_void_v<Result> || std::is_same_v<Result, runtime::task<void>>;
 
 template <class R, class Client>
 concept built_from_client = requires(Client& c) {
@@ -114,23 +116,34 @@ concept built_from_client = requires(Client& c) {
 template <class R, class Client>
 concept buildable = built_from_client<R, Client> || std::default_initializable<R>;
 
-// Builds R for one call from the client, or default-builds it.
-template <class R, class Client, class F>
-void with_instance(const std::function<std::shared_ptr<Client>()>& client, std::string_view type,
-                   diagnostics& d, F&& f) {
+// Builds R for one call (from the client, or default-built) and runs hook(r), awaiting it when
+// it is a coroutine. R lives in this frame until the hook has finished.
+template <class R, class Client, class Hook>
+runtime::task<void> run_hook(const std::function<std::shared_ptr<Client>()>& client,
+                             std::string_view type, diagnostics& d, Hook hook) {
+  using result = std::invoke_result_t<Hook&, R&>;
+  static_assert(valid_hook_result_v<result>,
+                "a cppvider hook returns void or cppvider::runtime::task<void>");
+  std::shared_ptr<Client> c;
   if constexpr (built_from_client<R, Client>) {
-    const auto c = client();
+    c = client();
     if (!c) {
       d.add_error("Provider not configured",
                   "Resource " + std::string(type) +
                       " needs the provider's client, but ConfigureProvider has not run or failed.");
-      return;
+      co_return;
     }
-    R r{*c};
-    f(r);
+  }
+  std::optional<R> r;
+  if constexpr (built_from_client<R, Client>) {
+    r.emplace(*c);
   } else {
-    R r{};
-    f(r);
+    r.emplace();
+  }
+  if constexpr (std::is_void_v<result>) {
+    hook(*r);
+  } else {
+    co_await hook(*r);
   }
 }
 
@@ -213,85 +226,90 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
   [[nodiscard]] std::string type_name() const override { return std::string(R::type_name); }
   [[nodiscard]] schema_result schema() override { return this->build(R::schema()); }
 
-  void validate_config(const validate_config_request<cty::value>& q,
-                       validate_config_response& p) override {
+  runtime::task<void> validate_config(const validate_config_request<cty::value>& q,
+                                      validate_config_response& p) override {
     if constexpr (has_validate_config<R>) {
       validate_config_request<S> tq{this->in(q.config, p.diagnostics)};
-      if (p.diagnostics.has_error()) return;
+      if (p.diagnostics.has_error()) co_return;
       validate_config_response tp;
       // Validation runs before configuration: no client yet, so R is built without one if it
       // can be; otherwise the hook is skipped until the client exists.
-      if constexpr (built_from_client<R, Client>) {
-        if (const auto c = client_()) {
-          R r{*c};
-          run_hook([&] { return r.validate_config(tq, tp); });
-        }
-      } else {
-        R r{};
-        run_hook([&] { return r.validate_config(tq, tp); });
+      if (!built_from_client<R, Client> || client_()) {
+        co_await call(tp.diagnostics, [&](R& r) { return r.validate_config(tq, tp); });
       }
       p.diagnostics.append(std::move(tp.diagnostics));
     }
   }
   [[nodiscard]] bool has_modify_plan() const override { return detail::has_modify_plan<R>; }
-  void modify_plan(const modify_plan_request<cty::value>& q,
-                   modify_plan_response<cty::value>& p) override {
+  runtime::task<void> modify_plan(const modify_plan_request<cty::value>& q,
+                                  modify_plan_response<cty::value>& p) override {
     if constexpr (detail::has_modify_plan<R>) {
       modify_plan_request<S> tq{this->in(q.config, p.diagnostics), this->in(q.plan, p.diagnostics),
-                                this->in(q.state, p.diagnostics), q.creating};
-      if (p.diagnostics.has_error()) return;
-      modify_plan_response<S> tp{tq.plan, {}, {}};
-      call(p.diagnostics, [&](R& r) { run_hook([&] { return r.modify_plan(tq, tp); }); });
+                                this->in(q.state, p.diagnostics), q.creating, q.private_state};
+      if (p.diagnostics.has_error()) co_return;
+      modify_plan_response<S> tp{tq.plan, {}, {}, p.private_state};
+      co_await call(p.diagnostics, [&](R& r) { return r.modify_plan(tq, tp); });
       p.plan = this->out(q.plan, tq.plan, tp.plan);
       p.requires_replace = std::move(tp.requires_replace);
+      p.private_state = std::move(tp.private_state);
       p.diagnostics.append(std::move(tp.diagnostics));
     }
   }
-  void create(const create_request<cty::value>& q, create_response<cty::value>& p) override {
-    create_request<S> tq{this->in(q.config, p.diagnostics), this->in(q.plan, p.diagnostics)};
-    if (p.diagnostics.has_error()) return;
-    create_response<S> tp{tq.plan, {}};
-    call(p.diagnostics, [&](R& r) { run_hook([&] { return r.create(tq, tp); }); });
+  runtime::task<void> create(const create_request<cty::value>& q,
+                             create_response<cty::value>& p) override {
+    create_request<S> tq{this->in(q.config, p.diagnostics), this->in(q.plan, p.diagnostics),
+                         q.private_state};
+    if (p.diagnostics.has_error()) co_return;
+    create_response<S> tp{tq.plan, {}, p.private_state};
+    co_await call(p.diagnostics, [&](R& r) { return r.create(tq, tp); });
     p.state = this->out(q.plan, tq.plan, tp.state);
+    p.private_state = std::move(tp.private_state);
+    p.partial = tp.partial;
     p.diagnostics.append(std::move(tp.diagnostics));
   }
-  void read(const read_request<cty::value>& q, read_response<cty::value>& p) override {
-    read_request<S> tq{this->in(q.state, p.diagnostics)};
-    if (p.diagnostics.has_error()) return;
-    read_response<S> tp{tq.state, {}};
-    call(p.diagnostics, [&](R& r) { run_hook([&] { return r.read(tq, tp); }); });
+  runtime::task<void> read(const read_request<cty::value>& q,
+                           read_response<cty::value>& p) override {
+    read_request<S> tq{this->in(q.state, p.diagnostics), q.private_state};
+    if (p.diagnostics.has_error()) co_return;
+    read_response<S> tp{tq.state, {}, p.private_state};
+    co_await call(p.diagnostics, [&](R& r) { return r.read(tq, tp); });
     p.state = this->out(q.state, tq.state, tp.state);
     p.removed = tp.removed;
+    p.private_state = std::move(tp.private_state);
     p.diagnostics.append(std::move(tp.diagnostics));
   }
-  void update(const update_request<cty::value>& q, update_response<cty::value>& p) override {
+  runtime::task<void> update(const update_request<cty::value>& q,
+                             update_response<cty::value>& p) override {
     update_request<S> tq{this->in(q.config, p.diagnostics), this->in(q.plan, p.diagnostics),
-                         this->in(q.state, p.diagnostics)};
-    if (p.diagnostics.has_error()) return;
-    update_response<S> tp{tq.plan, {}};
-    call(p.diagnostics, [&](R& r) { run_hook([&] { return r.update(tq, tp); }); });
+                         this->in(q.state, p.diagnostics), q.private_state};
+    if (p.diagnostics.has_error()) co_return;
+    update_response<S> tp{tq.plan, {}, p.private_state};
+    co_await call(p.diagnostics, [&](R& r) { return r.update(tq, tp); });
     p.state = this->out(q.plan, tq.plan, tp.state);
+    p.private_state = std::move(tp.private_state);
     p.diagnostics.append(std::move(tp.diagnostics));
   }
-  void destroy(const destroy_request<cty::value>& q, destroy_response& p) override {
-    destroy_request<S> tq{this->in(q.state, p.diagnostics)};
-    if (p.diagnostics.has_error()) return;
-    call(p.diagnostics, [&](R& r) { run_hook([&] { return r.destroy(tq, p); }); });
+  runtime::task<void> destroy(const destroy_request<cty::value>& q, destroy_response& p) override {
+    destroy_request<S> tq{this->in(q.state, p.diagnostics), q.private_state};
+    if (p.diagnostics.has_error()) co_return;
+    co_await call(p.diagnostics, [&](R& r) { return r.destroy(tq, p); });
   }
   [[nodiscard]] bool has_import_state() const override { return detail::has_import_state<R>; }
-  void import_state(const import_request& q, import_response<cty::value>& p) override {
+  runtime::task<void> import_state(const import_request& q,
+                                   import_response<cty::value>& p) override {
     if constexpr (detail::has_import_state<R>) {
       import_response<S> tp{};
-      call(p.diagnostics, [&](R& r) { run_hook([&] { return r.import_state(q, tp); }); });
+      co_await call(p.diagnostics, [&](R& r) { return r.import_state(q, tp); });
       p.state = this->out(tp.state);
+      p.private_state = std::move(tp.private_state);
       p.diagnostics.append(std::move(tp.diagnostics));
     }
   }
 
  private:
-  template <class F>
-  void call(diagnostics& d, F&& f) {
-    with_instance<R, Client>(client_, R::type_name, d, std::forward<F>(f));
+  template <class Hook>
+  runtime::task<void> call(diagnostics& d, Hook hook) {
+    return run_hook<R, Client>(client_, R::type_name, d, std::move(hook));
   }
   std::function<std::shared_ptr<Client>()> client_;
 };
@@ -306,13 +324,26 @@ class typed_data_source final : public data_source_definition, typed_base<state_
 
   [[nodiscard]] std::string type_name() const override { return std::string(D::type_name); }
   [[nodiscard]] schema_result schema() override { return this->build(D::schema()); }
-  void read(const data_source_read_request<cty::value>& q,
-            data_source_read_response<cty::value>& p) override {
+  runtime::task<void> validate_config(const validate_config_request<cty::value>& q,
+                                      validate_config_response& p) override {
+    if constexpr (has_validate_config<D>) {
+      validate_config_request<S> tq{this->in(q.config, p.diagnostics)};
+      if (p.diagnostics.has_error()) co_return;
+      validate_config_response tp;
+      if (!built_from_client<D, Client> || client_()) {
+        co_await run_hook<D, Client>(client_, D::type_name, tp.diagnostics,
+                                     [&](D& d) { return d.validate_config(tq, tp); });
+      }
+      p.diagnostics.append(std::move(tp.diagnostics));
+    }
+  }
+  runtime::task<void> read(const data_source_read_request<cty::value>& q,
+                           data_source_read_response<cty::value>& p) override {
     data_source_read_request<S> tq{this->in(q.config, p.diagnostics)};
-    if (p.diagnostics.has_error()) return;
+    if (p.diagnostics.has_error()) co_return;
     data_source_read_response<S> tp{tq.config, {}};
-    with_instance<D, Client>(client_, D::type_name, p.diagnostics,
-                             [&](D& d) { run_hook([&] { return d.read(tq, tp); }); });
+    co_await run_hook<D, Client>(client_, D::type_name, p.diagnostics,
+                                 [&](D& d) { return d.read(tq, tp); });
     p.state = this->out(q.config, tq.config, tp.state);
     p.diagnostics.append(std::move(tp.diagnostics));
   }

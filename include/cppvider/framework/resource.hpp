@@ -15,8 +15,14 @@
 //
 // Every hook takes its request by const reference and fills its response; responses come
 // pre-filled (create and update start from the plan, read from the prior state), so a hook only
-// writes what the remote API decided. Hooks return void; a later version also accepts hooks
-// returning cppvider::task<> (coroutines) with the same parameters.
+// writes what the remote API decided. A hook returns void, or is a coroutine returning
+// cppvider::runtime::task<> that may co_await HTTP calls, gather, timers...: the RPC then holds
+// no thread while it waits, and StopProvider reaches it through its stop token.
+//
+// Private state (`private_state` in requests and responses) is per-instance data Terraform keeps
+// for the provider but never shows: ETags, server-side ids, secrets the API returned. It flows
+// plan -> apply -> read, and is sealed with AES-256-GCM when CPPVIDER_PRIVATE_STATE_SECRET is
+// set (docs/private-state.md).
 //
 // An instance is built for each call from the provider's client (`R{client}`), or default-built
 // when R does not take one: resources hold no state between calls.
@@ -33,7 +39,9 @@
 
 #include "cppvider/cty/value.hpp"
 #include "cppvider/framework/diagnostics.hpp"
+#include "cppvider/framework/private_state.hpp"
 #include "cppvider/framework/schema.hpp"
+#include "cppvider/runtime/task.hpp"
 
 namespace cppvider::framework {
 
@@ -43,21 +51,29 @@ template <class S>
 struct create_request {
   S config;
   S plan;  // what PlanResourceChange planned: computed attributes are unknown here
+  framework::private_state private_state;  // as planned
 };
 template <class S>
 struct create_response {
   S state;  // starts as the plan; fill in every unknown
   framework::diagnostics diagnostics;
+  framework::private_state private_state;  // starts as the request's
+  // Create failed after the remote object came to exist: keep `state` (what exists, fully
+  // known) in Terraform's state, marked tainted, instead of losing track of it.
+  void keep_partial_state() noexcept { partial = true; }
+  bool partial = false;
 };
 
 template <class S>
 struct read_request {
   S state;  // the prior state
+  framework::private_state private_state;
 };
 template <class S>
 struct read_response {
   S state;  // starts as the prior state
   framework::diagnostics diagnostics;
+  framework::private_state private_state;  // starts as the request's
   // The remote object is gone: Terraform drops it from state and plans to create it again.
   void remove() noexcept { removed = true; }
   bool removed = false;
@@ -67,17 +83,20 @@ template <class S>
 struct update_request {
   S config;
   S plan;
-  S state;  // the prior state
+  S state;                                 // the prior state
+  framework::private_state private_state;  // as planned
 };
 template <class S>
 struct update_response {
   S state;  // starts as the plan
   framework::diagnostics diagnostics;
+  framework::private_state private_state;  // starts as the request's
 };
 
 template <class S>
 struct destroy_request {
   S state;
+  framework::private_state private_state;
 };
 struct destroy_response {
   framework::diagnostics diagnostics;
@@ -90,6 +109,7 @@ template <class S>
 struct import_response {
   S state;  // starts null; Terraform calls read next, so the id is often enough
   framework::diagnostics diagnostics;
+  framework::private_state private_state;
 };
 
 template <class S>
@@ -98,12 +118,14 @@ struct modify_plan_request {
   S plan;   // after defaults, unknown marking and attribute plan modifiers
   S state;  // null attributes when creating
   bool creating = false;
+  framework::private_state private_state;  // the prior private state
 };
 template <class S>
 struct modify_plan_response {
   S plan;  // starts as request.plan
   std::vector<cty::path> requires_replace;
   framework::diagnostics diagnostics;
+  framework::private_state private_state;  // what apply receives; starts as the request's
 };
 
 template <class S>
@@ -125,18 +147,27 @@ class resource_definition {
   // Called once, before any other hook.
   [[nodiscard]] virtual schema_result schema() = 0;
 
-  virtual void validate_config(const validate_config_request<cty::value>&,
-                               validate_config_response&) {}
-  virtual void modify_plan(const modify_plan_request<cty::value>&,
-                           modify_plan_response<cty::value>&) {}
-  virtual void create(const create_request<cty::value>&, create_response<cty::value>&) = 0;
-  virtual void read(const read_request<cty::value>&, read_response<cty::value>&) = 0;
-  virtual void update(const update_request<cty::value>&, update_response<cty::value>&) = 0;
-  virtual void destroy(const destroy_request<cty::value>&, destroy_response&) = 0;
+  // Hooks are coroutines; the caller keeps request and response alive until they finish.
+  virtual runtime::task<void> validate_config(const validate_config_request<cty::value>&,
+                                              validate_config_response&) {
+    co_return;
+  }
+  virtual runtime::task<void> modify_plan(const modify_plan_request<cty::value>&,
+                                          modify_plan_response<cty::value>&) {
+    co_return;
+  }
+  virtual runtime::task<void> create(const create_request<cty::value>&,
+                                     create_response<cty::value>&) = 0;
+  virtual runtime::task<void> read(const read_request<cty::value>&, read_response<cty::value>&) = 0;
+  virtual runtime::task<void> update(const update_request<cty::value>&,
+                                     update_response<cty::value>&) = 0;
+  virtual runtime::task<void> destroy(const destroy_request<cty::value>&, destroy_response&) = 0;
 
   // Without import_state, import is a passthrough of the id into an "id" attribute.
   [[nodiscard]] virtual bool has_import_state() const { return false; }
-  virtual void import_state(const import_request&, import_response<cty::value>&) {}
+  virtual runtime::task<void> import_state(const import_request&, import_response<cty::value>&) {
+    co_return;
+  }
   [[nodiscard]] virtual bool has_modify_plan() const { return false; }
 };
 
@@ -158,29 +189,40 @@ class dynamic_resource : public resource_definition {
 
   [[nodiscard]] std::string type_name() const override { return type_name_; }
   [[nodiscard]] schema_result schema() override { return schema_.build(); }
-  void validate_config(const validate_config_request<cty::value>& q,
-                       validate_config_response& p) override {
+  runtime::task<void> validate_config(const validate_config_request<cty::value>& q,
+                                      validate_config_response& p) override {
     if (on_validate_config) on_validate_config(q, p);
+    co_return;
   }
-  void modify_plan(const modify_plan_request<cty::value>& q,
-                   modify_plan_response<cty::value>& p) override {
+  runtime::task<void> modify_plan(const modify_plan_request<cty::value>& q,
+                                  modify_plan_response<cty::value>& p) override {
     if (on_modify_plan) on_modify_plan(q, p);
+    co_return;
   }
-  void create(const create_request<cty::value>& q, create_response<cty::value>& p) override {
+  runtime::task<void> create(const create_request<cty::value>& q,
+                             create_response<cty::value>& p) override {
     call(on_create, "create", q, p);
+    co_return;
   }
-  void read(const read_request<cty::value>& q, read_response<cty::value>& p) override {
+  runtime::task<void> read(const read_request<cty::value>& q,
+                           read_response<cty::value>& p) override {
     call(on_read, "read", q, p);
+    co_return;
   }
-  void update(const update_request<cty::value>& q, update_response<cty::value>& p) override {
+  runtime::task<void> update(const update_request<cty::value>& q,
+                             update_response<cty::value>& p) override {
     call(on_update, "update", q, p);
+    co_return;
   }
-  void destroy(const destroy_request<cty::value>& q, destroy_response& p) override {
+  runtime::task<void> destroy(const destroy_request<cty::value>& q, destroy_response& p) override {
     call(on_destroy, "destroy", q, p);
+    co_return;
   }
   [[nodiscard]] bool has_import_state() const override { return static_cast<bool>(on_import); }
-  void import_state(const import_request& q, import_response<cty::value>& p) override {
+  runtime::task<void> import_state(const import_request& q,
+                                   import_response<cty::value>& p) override {
     call(on_import, "import_state", q, p);
+    co_return;
   }
   [[nodiscard]] bool has_modify_plan() const override { return static_cast<bool>(on_modify_plan); }
 

@@ -10,6 +10,7 @@
 // CPPVIDER_BLOCKING_THREADS (default 8), read when each is first used.
 #pragma once
 
+#include <coroutine>
 #include <functional>
 #include <memory>
 
@@ -38,11 +39,15 @@ class executor {
 // The process-wide executor every runtime awaitable uses.
 executor& default_executor();
 
-// Suspends and continues on an executor thread.
-inline auto resume_on_executor() {
-  return suspend_with<void>([](resumer<void> r, const std::stop_token&) {
-    default_executor().post([r]() mutable noexcept { r.set_value(); });
-  });
-}
+// Suspends and continues on an executor thread. (Not suspend_with: a resumer that fires before
+// the suspension completes lets the task go on in place, which is the point of nothing here.)
+struct resume_on_executor_awaiter {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) const {
+    default_executor().post([h] { h.resume(); });
+  }
+  void await_resume() const noexcept {}
+};
+inline resume_on_executor_awaiter resume_on_executor() noexcept { return {}; }
 
 }  // namespace cppvider::runtime

@@ -17,6 +17,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -75,9 +76,13 @@ class harness_base {
   [[nodiscard]] std::string full_name(std::string_view suffix) const;
   [[nodiscard]] fw::provider_base& provider() noexcept { return p_; }
 
+  // The stop token every later call carries, as StopProvider or a cancelled call would set it.
+  void set_stop_token(std::stop_token st) { stop_ = std::move(st); }
+
  private:
   [[nodiscard]] const fw::schema& resource_schema(std::string_view type);
   fw::provider_base& p_;
+  std::stop_token stop_;
 };
 
 // Typed results.
@@ -157,9 +162,12 @@ class harness : public harness_base {
   [[nodiscard]] state_result<S> destroy(const std::type_identity_t<S>& prior) {
     return plan_and_apply<R>(plan_destroy<R>(prior));
   }
+  // `private_state`: the bytes a previous apply or read answered (state_values::private_state).
   template <class R, class S = typename R::state>
-  [[nodiscard]] state_result<S> read(const std::type_identity_t<S>& current) {
-    return typed_state<R>(harness_base::read(full_name(R::type_name), codec<R>()->encode(current)));
+  [[nodiscard]] state_result<S> read(const std::type_identity_t<S>& current,
+                                     std::string private_state = {}) {
+    return typed_state<R>(harness_base::read(full_name(R::type_name), codec<R>()->encode(current),
+                                             std::move(private_state)));
   }
   template <class R, class S = typename R::state>
   [[nodiscard]] state_result<S> import_state(std::string id) {
