@@ -163,7 +163,7 @@ class decoder {
     cur_.consume('{');
     const auto& attrs = t->attributes;
     const auto na = static_cast<std::uint32_t>(attrs.size());
-    auto* payload = detail::sequence_payload::create(type::from_node(t), na);
+    auto* payload = detail::sequence_payload::create(t, na);
     value_access::set_sequence(out, tag::object, payload);
     value* items = payload->items();
     std::vector<bool> seen(na, false);
@@ -207,9 +207,7 @@ class decoder {
     if (cur_.peek() != '{') return fail("map is required");
     if (!enter()) return false;
     cur_.consume('{');
-    auto* payload = new detail::map_payload(type::from_node(t));
-    value_access::set_map(out, payload);
-    auto& entries = payload->entries;
+    std::vector<map_entry> entries;
     const type_node* et = t->element.node();
     bool sorted = true;
     std::string key;
@@ -236,6 +234,7 @@ class decoder {
         }
       }
     }
+    value_access::set_map(out, detail::map_payload::create(t, std::move(entries)));
     ++depth_left_;
     return true;
   }
@@ -271,8 +270,8 @@ class decoder {
       if (t->kind == type_kind::tuple && elements.size() != t->elements.size()) {
         return fail("a tuple of " + std::to_string(t->elements.size()) + " elements is required");
       }
-      auto* payload = detail::sequence_payload::create(type::from_node(t),
-                                                       static_cast<std::uint32_t>(elements.size()));
+      auto* payload =
+          detail::sequence_payload::create(t, static_cast<std::uint32_t>(elements.size()));
       value_access::set_sequence(out, t->kind == type_kind::list ? tag::list : tag::tuple, payload);
       for (std::size_t i = 0; i < elements.size(); ++i)
         payload->items()[i] = std::move(elements[i]);
@@ -468,8 +467,8 @@ class encoder {
         if (vt != tag::object) return mismatch(v, t);
         const auto* s = value_access::seq_of(v);
         const auto& want = t->attributes;
-        if (s->ty.node() != t) {
-          const auto& got = s->ty.node()->attributes;
+        if (s->node != t) {
+          const auto& got = s->node->attributes;
           bool same = got.size() == want.size();
           for (std::size_t i = 0; same && i < got.size(); ++i) same = got[i].name == want[i].name;
           if (!same) return fail("object attributes do not match the type");
@@ -491,7 +490,7 @@ class encoder {
         if (vt != tag::map) return mismatch(v, t);
         out_ += '{';
         bool first = true;
-        for (const auto& e : value_access::map_of(v)->entries) {
+        for (const auto& e : value_access::map_of(v)->entries()) {
           if (!first) out_ += ',';
           first = false;
           detail::write_json_string(out_, e.key);

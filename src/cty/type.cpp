@@ -17,23 +17,54 @@ std::size_t hash_bytes(std::string_view s) noexcept {
   return h;
 }
 
-struct primitive_node : type_node {
-  explicit primitive_node(type_kind k) {
-    immortal = true;
-    kind = k;
-    hash = mix(0x51ed270b, static_cast<std::size_t>(k));
+// The primitive nodes are constant-initialised (no start-up code, usable from any static
+// initialiser) and never destroyed, so values in other static objects may outlive exit.
+struct primitive_holder {
+  union {
+    type_node node;
+  };
+  constexpr explicit primitive_holder(type_kind k) : node() {
+    node.immortal = true;
+    node.kind = k;
+    node.hash = mix(0x51ed270b, static_cast<std::size_t>(k));
   }
+  constexpr ~primitive_holder() {}  // NOLINT: deliberately leaves `node` alive
 };
 
-const primitive_node g_bool{type_kind::boolean};
-const primitive_node g_number{type_kind::number};
-const primitive_node g_string{type_kind::string};
+constinit primitive_holder g_bool{type_kind::boolean};
+constinit primitive_holder g_number{type_kind::number};
+constinit primitive_holder g_string{type_kind::string};
+
+// Canonical msgpack str encoding of each attribute name (what the encoder writes).
+void build_msgpack_keys(type_node& n) {
+  n.key_offsets.reserve(n.attributes.size() + 1);
+  n.key_offsets.push_back(0);
+  for (const auto& a : n.attributes) {
+    const std::size_t len = a.name.size();
+    auto& k = n.msgpack_keys;
+    if (len < 32) {
+      k.push_back(static_cast<char>(0xa0U | len));
+    } else if (len <= 0xff) {
+      k.push_back('\xd9');
+      k.push_back(static_cast<char>(len));
+    } else if (len <= 0xffff) {
+      k.push_back('\xda');
+      k.push_back(static_cast<char>(len >> 8U));
+      k.push_back(static_cast<char>(len & 0xffU));
+    } else {
+      k.push_back('\xdb');
+      for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>(len >> shift));
+    }
+    k.append(a.name);
+    n.key_offsets.push_back(static_cast<std::uint32_t>(k.size()));
+  }
+}
 
 }  // namespace
 
-const type_node* bool_node() noexcept { return &g_bool; }
-const type_node* number_node() noexcept { return &g_number; }
-const type_node* string_node() noexcept { return &g_string; }
+const type_node* bool_node() noexcept { return &g_bool.node; }
+const type_node* number_node() noexcept { return &g_number.node; }
+const type_node* string_node() noexcept { return &g_string.node; }
 
 void release_node(const type_node* n) noexcept {
   if (n == nullptr || n->immortal) return;
@@ -70,6 +101,32 @@ bool type_conforms(const type_node* actual, const type_node* want) noexcept {
   }
 }
 
+bool types_equal(const type_node* x, const type_node* y) noexcept {
+  if (x == y) return true;
+  if (x == nullptr || y == nullptr || x->hash != y->hash || x->kind != y->kind) return false;
+  switch (x->kind) {
+    case type_kind::list:
+    case type_kind::set:
+    case type_kind::map:
+      return x->element == y->element;
+    case type_kind::tuple:
+      return x->elements == y->elements;
+    case type_kind::object:
+      return x->attributes == y->attributes;
+    default:
+      return false;  // primitives are singletons
+  }
+}
+
+std::optional<std::size_t> attribute_index(const type_node* n, std::string_view name) noexcept {
+  if (n == nullptr || n->kind != type_kind::object) return std::nullopt;
+  const auto& attrs = n->attributes;
+  auto it = std::lower_bound(attrs.begin(), attrs.end(), name,
+                             [](const attribute& a, std::string_view k) { return a.name < k; });
+  if (it == attrs.end() || it->name != name) return std::nullopt;
+  return static_cast<std::size_t>(it - attrs.begin());
+}
+
 }  // namespace detail
 
 using detail::type_node;
@@ -99,9 +156,9 @@ type type::from_node(const type_node* n) noexcept {
   return type{n};
 }
 
-type type::boolean() noexcept { return type{&detail::g_bool}; }
-type type::number() noexcept { return type{&detail::g_number}; }
-type type::string() noexcept { return type{&detail::g_string}; }
+type type::boolean() noexcept { return type{&detail::g_bool.node}; }
+type type::number() noexcept { return type{&detail::g_number.node}; }
+type type::string() noexcept { return type{&detail::g_string.node}; }
 
 namespace {
 type collection(type_kind k, type element) {
@@ -159,6 +216,7 @@ type type::object(std::vector<attribute> attributes) {
   }
   n->hash = h;
   n->attributes = std::move(attributes);
+  detail::build_msgpack_keys(*n);
   return type{n};
 }
 
@@ -179,12 +237,7 @@ std::span<const type> type::tuple_elements() const noexcept { return node_->elem
 std::span<const attribute> type::attributes() const noexcept { return node_->attributes; }
 
 std::optional<std::size_t> type::attribute_index(std::string_view name) const noexcept {
-  if (node_ == nullptr || node_->kind != type_kind::object) return std::nullopt;
-  const auto& attrs = node_->attributes;
-  auto it = std::lower_bound(attrs.begin(), attrs.end(), name,
-                             [](const attribute& a, std::string_view n) { return a.name < n; });
-  if (it == attrs.end() || it->name != name) return std::nullopt;
-  return static_cast<std::size_t>(it - attrs.begin());
+  return detail::attribute_index(node_, name);
 }
 
 bool type::has_optional_attributes() const noexcept {
@@ -195,22 +248,7 @@ bool type::has_dynamic() const noexcept { return node_ == nullptr || node_->has_
 std::size_t type::hash() const noexcept { return node_ == nullptr ? 0x6a09e667 : node_->hash; }
 
 bool operator==(const type& a, const type& b) noexcept {
-  const type_node* x = a.node_;
-  const type_node* y = b.node_;
-  if (x == y) return true;
-  if (x == nullptr || y == nullptr || x->hash != y->hash || x->kind != y->kind) return false;
-  switch (x->kind) {
-    case type_kind::list:
-    case type_kind::set:
-    case type_kind::map:
-      return x->element == y->element;
-    case type_kind::tuple:
-      return x->elements == y->elements;
-    case type_kind::object:
-      return x->attributes == y->attributes;
-    default:
-      return false;  // primitives are singletons
-  }
+  return detail::types_equal(a.node_, b.node_);
 }
 
 std::string type::friendly_name() const {

@@ -11,15 +11,26 @@ namespace detail {
 
 string_payload* string_payload::create(std::string_view s) {
   void* mem = ::operator new(sizeof(string_payload) + s.size());
-  auto* p = new (mem) string_payload;
-  p->size = s.size();
+  auto* p = new (mem) string_payload(s.size());
   if (!s.empty()) std::memcpy(p->data(), s.data(), s.size());
   return p;
 }
 
-sequence_payload* sequence_payload::create(type t, std::uint32_t n) {
+namespace {
+constexpr std::size_t round8(std::size_t n) noexcept { return (n + 7) & ~std::size_t{7}; }
+}  // namespace
+
+string_payload* string_payload::create_in(arena& a, std::string_view s) {
+  void* mem = a.allocate(round8(sizeof(string_payload) + s.size()));
+  auto* p = new (mem) string_payload(s.size(), &a);
+  if (!s.empty()) std::memcpy(p->data(), s.data(), s.size());
+  return p;
+}
+
+sequence_payload* sequence_payload::create(const type_node* t, std::uint32_t n) {
   void* mem = ::operator new (sizeof(sequence_payload) + std::size_t{n} * sizeof(value));
-  auto* p = new (mem) sequence_payload(std::move(t), n);
+  retain_node(t);
+  auto* p = new (mem) sequence_payload(t, n, nullptr);
   value* items = p->items();
   for (std::uint32_t i = 0; i < n; ++i) new (items + i) value();
   return p;
@@ -28,11 +39,35 @@ sequence_payload* sequence_payload::create(type t, std::uint32_t n) {
 void sequence_payload::destroy(sequence_payload* p) noexcept {
   value* items = p->items();
   for (std::uint32_t i = 0; i < p->size; ++i) items[i].~value();
+  release_node(p->node);
   p->~sequence_payload();
   ::operator delete(static_cast<void*>(p));
 }
 
-void release(const payload* p) noexcept {
+map_payload* map_payload::create(const type_node* t, std::vector<map_entry>&& entries) {
+  const auto n = static_cast<std::uint32_t>(entries.size());
+  void* mem = ::operator new (sizeof(map_payload) + std::size_t{n} * sizeof(map_entry));
+  retain_node(t);
+  auto* p = new (mem) map_payload(t, n, nullptr);
+  for (std::uint32_t i = 0; i < n; ++i) new (p->items() + i) map_entry(std::move(entries[i]));
+  return p;
+}
+
+map_payload* map_payload::create_in(arena& a, const type_node* t, std::uint32_t n) {
+  void* mem = a.allocate(sizeof(map_payload) + std::size_t{n} * sizeof(map_entry));
+  auto* p = new (mem) map_payload(t, n, &a);
+  for (std::uint32_t i = 0; i < n; ++i) new (p->items() + i) map_entry();
+  return p;
+}
+
+void map_payload::destroy(map_payload* p) noexcept {
+  for (std::uint32_t i = 0; i < p->size; ++i) p->items()[i].~map_entry();
+  release_node(p->node);
+  p->~map_payload();
+  ::operator delete(static_cast<void*>(p));
+}
+
+void release_heap(const payload* p) noexcept {
   if (p->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   auto* mp = const_cast<payload*>(p);
   switch (p->kind) {
@@ -49,7 +84,7 @@ void release(const payload* p) noexcept {
       sequence_payload::destroy(static_cast<sequence_payload*>(mp));
       break;
     case payload_kind::map:
-      delete static_cast<map_payload*>(mp);
+      map_payload::destroy(static_cast<map_payload*>(mp));
       break;
     case payload_kind::unknown:
       delete static_cast<unknown_payload*>(mp);
@@ -101,9 +136,9 @@ const type_node* value_access::node_of(const value& v) noexcept {
     case tag::string:
       return string_node();
     case tag::map:
-      return map_of(v)->ty.node();
+      return map_of(v)->node;
     default:
-      return seq_of(v)->ty.node();
+      return seq_of(v)->node;
   }
 }
 
@@ -225,10 +260,10 @@ bool raw_equal(const value& a, const value& b, bool with_marks) noexcept {
       const auto* x = value_access::map_of(a);
       const auto* y = value_access::map_of(b);
       if (x == y) return true;
-      if (x->ty != y->ty || x->entries.size() != y->entries.size()) return false;
-      for (std::size_t i = 0; i < x->entries.size(); ++i) {
-        if (x->entries[i].key != y->entries[i].key ||
-            !raw_equal(x->entries[i].value, y->entries[i].value, with_marks)) {
+      if (x->size != y->size || !types_equal(x->node, y->node)) return false;
+      for (std::uint32_t i = 0; i < x->size; ++i) {
+        if (x->items()[i].key != y->items()[i].key ||
+            !raw_equal(x->items()[i].value, y->items()[i].value, with_marks)) {
           return false;
         }
       }
@@ -238,7 +273,7 @@ bool raw_equal(const value& a, const value& b, bool with_marks) noexcept {
       const auto* x = value_access::seq_of(a);
       const auto* y = value_access::seq_of(b);
       if (x == y) return true;
-      if (x->size != y->size || x->ty != y->ty) return false;
+      if (x->size != y->size || !types_equal(x->node, y->node)) return false;
       if (ta == tag::set) return set_items_equal(x, y, with_marks);
       for (std::uint32_t i = 0; i < x->size; ++i) {
         if (!raw_equal(x->items()[i], y->items()[i], with_marks)) return false;
@@ -313,8 +348,8 @@ std::size_t value_hash(const value& v) noexcept {
       return std::hash<std::string_view>{}(value_access::string_of(v));
     case tag::map: {
       const auto* m = value_access::map_of(v);
-      std::size_t h = mix(0x55, m->entries.size());
-      for (const auto& e : m->entries) {
+      std::size_t h = mix(0x55, m->size);
+      for (const auto& e : m->entries()) {
         h = mix(h, std::hash<std::string>{}(e.key));
         h = mix(h, value_hash(e.value));
       }
@@ -334,49 +369,56 @@ std::size_t value_hash(const value& v) noexcept {
   }
 }
 
-value make_set(const type& set_type, std::vector<value> elements) {
-  std::vector<value> kept;
-  kept.reserve(elements.size());
-  if (elements.size() <= 8) {
-    for (auto& e : elements) {
+std::vector<std::uint32_t> set_order(const value* items, std::uint32_t n, bool primitive) {
+  std::vector<std::uint32_t> kept;
+  kept.reserve(n);
+  if (n <= 8) {
+    for (std::uint32_t i = 0; i < n; ++i) {
       bool dup = false;
-      for (const auto& k : kept) {
-        if (set_element_equal(e, k)) {
+      for (const auto k : kept) {
+        if (set_element_equal(items[i], items[k])) {
           dup = true;
           break;
         }
       }
-      if (!dup) kept.push_back(std::move(e));
+      if (!dup) kept.push_back(i);
     }
   } else {
-    std::unordered_multimap<std::size_t, std::size_t> seen;
-    seen.reserve(elements.size());
-    for (auto& e : elements) {
-      if (!e.is_wholly_known()) {
-        kept.push_back(std::move(e));
+    std::unordered_multimap<std::size_t, std::uint32_t> seen;
+    seen.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (!items[i].is_wholly_known()) {
+        kept.push_back(i);
         continue;
       }
-      const std::size_t h = value_hash(e);
+      const std::size_t h = value_hash(items[i]);
       auto [lo, hi] = seen.equal_range(h);
       bool dup = false;
       for (auto it = lo; it != hi; ++it) {
-        if (raw_equal(e, kept[it->second], false)) {
+        if (raw_equal(items[i], items[it->second], false)) {
           dup = true;
           break;
         }
       }
       if (!dup) {
-        seen.emplace(h, kept.size());
-        kept.push_back(std::move(e));
+        seen.emplace(h, i);
+        kept.push_back(i);
       }
     }
   }
-  if (set_type.element_type().is_primitive()) {
-    std::stable_sort(kept.begin(), kept.end(),
-                     [](const value& a, const value& b) { return primitive_order(a, b) < 0; });
+  if (primitive) {
+    std::stable_sort(kept.begin(), kept.end(), [items](std::uint32_t a, std::uint32_t b) {
+      return primitive_order(items[a], items[b]) < 0;
+    });
   }
-  auto* p = sequence_payload::create(set_type, static_cast<std::uint32_t>(kept.size()));
-  for (std::size_t i = 0; i < kept.size(); ++i) p->items()[i] = std::move(kept[i]);
+  return kept;
+}
+
+value make_set(const type& set_type, std::vector<value> elements) {
+  const auto order = set_order(elements.data(), static_cast<std::uint32_t>(elements.size()),
+                               set_type.element_type().is_primitive());
+  auto* p = sequence_payload::create(set_type.node(), static_cast<std::uint32_t>(order.size()));
+  for (std::size_t i = 0; i < order.size(); ++i) p->items()[i] = std::move(elements[order[i]]);
   value v;
   value_access::set_sequence(v, tag::set, p);
   return v;
@@ -477,7 +519,8 @@ value value::string(std::string_view s) {
 
 value value::list(const cty::type& element_type, std::vector<value> elements) {
   for (auto& e : elements) detail::conform(e, element_type, "list");
-  auto* p = detail::sequence_payload::create(cty::type::list(element_type),
+  const auto list_type = cty::type::list(element_type);
+  auto* p = detail::sequence_payload::create(list_type.node(),
                                              static_cast<std::uint32_t>(elements.size()));
   for (std::size_t i = 0; i < elements.size(); ++i) p->items()[i] = std::move(elements[i]);
   value v;
@@ -495,17 +538,18 @@ value value::map(const cty::type& element_type,
   for (auto& e : entries) detail::conform(e.second, element_type, "map");
   std::stable_sort(entries.begin(), entries.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  auto* p = new detail::map_payload(cty::type::map(element_type));
-  p->entries.reserve(entries.size());
+  std::vector<map_entry> unique;
+  unique.reserve(entries.size());
   for (auto& e : entries) {
-    if (!p->entries.empty() && p->entries.back().key == e.first) {
-      p->entries.back().value = std::move(e.second);
+    if (!unique.empty() && unique.back().key == e.first) {
+      unique.back().value = std::move(e.second);
     } else {
-      p->entries.push_back(map_entry{std::move(e.first), std::move(e.second)});
+      unique.push_back(map_entry{std::move(e.first), std::move(e.second)});
     }
   }
+  const auto map_type = cty::type::map(element_type);
   value v;
-  value_access::set_map(v, p);
+  value_access::set_map(v, detail::map_payload::create(map_type.node(), std::move(unique)));
   return v;
 }
 
@@ -523,8 +567,8 @@ value value::tuple(const cty::type& tuple_type, std::vector<value> elements) {
   for (std::size_t i = 0; i < elements.size(); ++i) {
     detail::conform(elements[i], tuple_type.tuple_elements()[i], "tuple");
   }
-  auto* p =
-      detail::sequence_payload::create(tuple_type, static_cast<std::uint32_t>(elements.size()));
+  auto* p = detail::sequence_payload::create(tuple_type.node(),
+                                             static_cast<std::uint32_t>(elements.size()));
   for (std::size_t i = 0; i < elements.size(); ++i) p->items()[i] = std::move(elements[i]);
   value v;
   value_access::set_sequence(v, tag::tuple, p);
@@ -536,7 +580,8 @@ value value::object(const cty::type& object_type,
   if (!object_type.is_object())
     throw std::invalid_argument("cty::value::object: not an object type");
   const auto attrs = object_type.attributes();
-  auto* p = detail::sequence_payload::create(object_type, static_cast<std::uint32_t>(attrs.size()));
+  auto* p = detail::sequence_payload::create(object_type.node(),
+                                             static_cast<std::uint32_t>(attrs.size()));
   value v;
   value_access::set_sequence(v, tag::object, p);  // owns p from here on
   for (std::size_t i = 0; i < attrs.size(); ++i) p->items()[i] = value::null(attrs[i].ty);
@@ -567,7 +612,7 @@ bool value::is_wholly_known() const noexcept {
     case tag::unknown:
       return false;
     case tag::map:
-      for (const auto& e : value_access::map_of(*this)->entries) {
+      for (const auto& e : value_access::map_of(*this)->entries()) {
         if (!e.value.is_wholly_known()) return false;
       }
       return true;
@@ -619,7 +664,7 @@ std::span<const value> value::elements() const {
 }
 
 std::size_t value::length() const {
-  if (tag_ == tag::map) return value_access::map_of(*this)->entries.size();
+  if (tag_ == tag::map) return value_access::map_of(*this)->size;
   return elements().size();
 }
 
@@ -635,7 +680,7 @@ const value& value::operator[](std::size_t i) const {
 const value* value::find_attr(std::string_view name) const noexcept {
   if (tag_ != tag::object) return nullptr;
   const auto* s = value_access::seq_of(*this);
-  const auto idx = s->ty.attribute_index(name);
+  const auto idx = detail::attribute_index(s->node, name);
   return idx ? &s->items()[*idx] : nullptr;
 }
 
@@ -649,12 +694,12 @@ const value& value::get_attr(std::string_view name) const {
 
 std::span<const map_entry> value::entries() const {
   if (tag_ != tag::map) detail::misuse("entries", *this, "a known map");
-  return value_access::map_of(*this)->entries;
+  return value_access::map_of(*this)->entries();
 }
 
 const value* value::find(std::string_view key) const noexcept {
   if (tag_ != tag::map) return nullptr;
-  const auto& es = value_access::map_of(*this)->entries;
+  const auto es = value_access::map_of(*this)->entries();
   auto it = std::lower_bound(es.begin(), es.end(), key,
                              [](const map_entry& e, std::string_view k) { return e.key < k; });
   return it != es.end() && it->key == key ? &it->value : nullptr;
@@ -677,7 +722,7 @@ value value::without_marks() const {
 bool value::has_marks_deep() const noexcept {
   if (marks_ != 0) return true;
   if (tag_ == tag::map) {
-    for (const auto& e : value_access::map_of(*this)->entries) {
+    for (const auto& e : value_access::map_of(*this)->entries()) {
       if (e.value.has_marks_deep()) return true;
     }
   } else if (detail::is_sequence(tag_)) {
@@ -702,8 +747,8 @@ std::optional<bool> value::equals(const value& other) const {
     return detail::raw_equal(*this, other, false);
   }
   if (tag_ == tag::map) {
-    const auto& x = value_access::map_of(*this)->entries;
-    const auto& y = value_access::map_of(other)->entries;
+    const auto x = value_access::map_of(*this)->entries();
+    const auto y = value_access::map_of(other)->entries();
     if (x.size() != y.size()) return false;
     bool unknown = false;
     for (std::size_t i = 0; i < x.size(); ++i) {

@@ -12,7 +12,9 @@
 //
 // Copying is cheap: scalars and strings up to 21 bytes live inline in the 24-byte value; strings,
 // big numbers and collections live in shared, reference-counted, immutable payloads. Object
-// attributes are stored in the sorted order of the object type, so lookup is by index.
+// attributes are stored in the sorted order of the object type, so lookup is by index. A tree
+// decoded from msgpack lives in one arena with one reference count for the whole tree: a copy of
+// any part of it keeps the whole tree's memory alive until the last copy goes.
 //
 // Constructors check their arguments against the type and throw std::invalid_argument on a
 // mismatch (a bug in the calling code); data from the wire goes through the codecs, which return
