@@ -19,6 +19,24 @@ std::size_t hash_bytes(std::string_view s) noexcept {
 
 // The primitive nodes are constant-initialised (no start-up code, usable from any static
 // initialiser) and never destroyed, so values in other static objects may outlive exit.
+// clang 14 (the fuzz build) cannot constant-evaluate libstdc++ 12's std::string members, so
+// there the nodes are initialised dynamically before main, still never destroyed.
+#if defined(__clang__)
+struct primitive_holder {
+  union {
+    type_node node;
+  };
+  explicit primitive_holder(type_kind k) : node() {
+    node.immortal = true;
+    node.kind = k;
+    node.hash = mix(0x51ed270b, static_cast<std::size_t>(k));
+  }
+  ~primitive_holder() {}  // NOLINT: deliberately leaves `node` alive
+};
+primitive_holder g_bool{type_kind::boolean};
+primitive_holder g_number{type_kind::number};
+primitive_holder g_string{type_kind::string};
+#else
 struct primitive_holder {
   union {
     type_node node;
@@ -30,10 +48,10 @@ struct primitive_holder {
   }
   constexpr ~primitive_holder() {}  // NOLINT: deliberately leaves `node` alive
 };
-
 constinit primitive_holder g_bool{type_kind::boolean};
 constinit primitive_holder g_number{type_kind::number};
 constinit primitive_holder g_string{type_kind::string};
+#endif
 
 // Canonical msgpack str encoding of each attribute name (what the encoder writes).
 void build_msgpack_keys(type_node& n) {
