@@ -4,8 +4,9 @@
 #   2. formatting check
 #   3. release build: unit, integration and e2e tests (ctest)
 #   4. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
-#   5. bounded libFuzzer runs of the decoders (clang, ASan+UBSan)
-# Options: --fast skips steps 4 and 5 (for quick local iterations; CI never uses it).
+#   5. the concurrency toolkit (runtime, http, cache, batch, mock API) under ThreadSanitizer
+#   6. bounded libFuzzer runs of the decoders (clang, ASan+UBSan)
+# Options: --fast skips steps 4 to 6 (for quick local iterations; CI never uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache hits across clones of the repository (CI builds a fresh clone each time).
@@ -36,6 +37,14 @@ run_suite release
 if [ "$fast" = 0 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite asan
+  echo "== ThreadSanitizer: runtime, http, cache, batch, mock API"
+  tsan_tests=(runtime/runtime_unit_test http/http_test cache/cache_test batch/batch_test
+              mock_api/mock_api_test)
+  cmake --preset tsan >/dev/null
+  cmake --build build/tsan -j"$jobs" --target "${tsan_tests[@]##*/}"
+  for t in "${tsan_tests[@]}"; do
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "build/tsan/tests/unit/$t" --gtest_brief=1
+  done
   if [ -f tests/fuzz/CMakeLists.txt ]; then
     echo "== fuzz (bounded runs)"
     cmake --preset fuzz >/dev/null

@@ -987,7 +987,6 @@ class decoder {
 
 // ---- Encoding ----------------------------------------------------------------------------------
 
-
 // Appends msgpack to a std::string through a raw cursor: the string is grown ahead in chunks
 // (std::string::append and push_back check and update the size on every call, which dominated
 // encoding) and cut back to what was written by finish().

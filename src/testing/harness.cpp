@@ -38,6 +38,14 @@ Response call(const std::stop_token& stop, Call&& c) {
   return std::move(*cap->got);
 }
 
+// Hands one answer to a callback (the asynchronous forms).
+template <class Response>
+struct forward final : plugin::detail::completion<Response> {
+  std::function<void(Response&&)> f;
+  explicit forward(std::function<void(Response&&)> fn) : f(std::move(fn)) {}
+  void complete(Response&& r) noexcept override { f(std::move(r)); }
+};
+
 plugin::dynamic_value encode(const cty::value& v, const cty::type& t) {
   auto b = cty::msgpack::encode(v, t);
   if (!b) throw std::invalid_argument("cppvider::testing: cannot encode: " + b.error().to_string());
@@ -53,6 +61,17 @@ cty::value decode(const plugin::dynamic_value& dv, const cty::type& t, fw::diagn
     return cty::value::null(t);
   }
   return std::move(*v);
+}
+
+// What Terraform sends to apply `plan`.
+plugin::apply_resource_change_request apply_request(const plan_values& plan, const cty::type& t) {
+  plugin::apply_resource_change_request req;
+  req.type_name = plan.type_name;
+  req.prior_state = encode(plan.prior, t);
+  req.planned_state = encode(plan.planned, t);
+  req.config = encode(plan.config, t);
+  req.planned_private = plan.planned_private;
+  return req;
 }
 
 std::vector<cty::path> from_plugin_paths(const std::vector<plugin::attribute_path>& in) {
@@ -175,12 +194,7 @@ state_values harness_base::apply(const plan_values& plan) {
     out.diagnostics = std::move(gone.diagnostics);
     return out;
   }
-  plugin::apply_resource_change_request req;
-  req.type_name = plan.type_name;
-  req.prior_state = encode(plan.prior, t);
-  req.planned_state = encode(plan.planned, t);
-  req.config = encode(plan.config, t);
-  req.planned_private = plan.planned_private;
+  auto req = apply_request(plan, t);
   auto r = call<plugin::apply_resource_change_response>(stop_, [&](auto ctx, auto done) {
     p_.apply_resource_change(std::move(ctx), std::move(req), std::move(done));
   });
@@ -188,6 +202,41 @@ state_values harness_base::apply(const plan_values& plan) {
   out.state = decode(r.new_state, t, out.diagnostics);
   out.private_state = std::move(r.private_state);
   return out;
+}
+
+void harness_base::start_apply(const plan_values& plan, std::function<void(state_values)> done) {
+  const auto& t = resource_schema(plan.type_name).type();
+  auto req = apply_request(plan, t);
+  auto sink = std::make_shared<forward<plugin::apply_resource_change_response>>(
+      [t, done = std::move(done)](plugin::apply_resource_change_response&& r) {
+        state_values out;
+        out.diagnostics = fw::from_plugin(r.diags);
+        out.state = decode(r.new_state, t, out.diagnostics);
+        out.private_state = std::move(r.private_state);
+        done(std::move(out));
+      });
+  p_.apply_resource_change(
+      plugin::call_context{.rpc = "ApplyResourceChange", .request_id = "load", .stop = stop_},
+      std::move(req), plugin::responder<plugin::apply_resource_change_response>(sink));
+}
+
+void harness_base::start_read(std::string_view type, const cty::value& state,
+                              std::string private_state, std::function<void(state_values)> done) {
+  const auto& t = resource_schema(type).type();
+  plugin::read_resource_request req;
+  req.type_name = std::string(type);
+  req.current_state = encode(state, t);
+  req.private_state = std::move(private_state);
+  auto sink = std::make_shared<forward<plugin::read_resource_response>>(
+      [t, done = std::move(done)](plugin::read_resource_response&& r) {
+        state_values out;
+        out.diagnostics = fw::from_plugin(r.diags);
+        out.state = decode(r.new_state, t, out.diagnostics);
+        out.private_state = std::move(r.private_state);
+        done(std::move(out));
+      });
+  p_.read_resource(plugin::call_context{.rpc = "ReadResource", .request_id = "load", .stop = stop_},
+                   std::move(req), plugin::responder<plugin::read_resource_response>(sink));
 }
 
 state_values harness_base::read(std::string_view type, const cty::value& state,

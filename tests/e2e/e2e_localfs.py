@@ -8,10 +8,9 @@ Environment: LOCALFS_PROVIDER (the binary), TERRAFORM and TOFU (the CLIs; see
 scripts/get-clients.sh). A missing CLI fails the run: nothing is skipped.
 """
 import os
-import shutil
-import subprocess
-import tempfile
 import unittest
+
+from cli import CliTest, per_cli
 
 PROVIDER = os.environ.get("LOCALFS_PROVIDER", "")
 SOURCE = "example.com/cppvider/localfs"
@@ -42,53 +41,18 @@ output "read_back" {
 """
 
 
-def clients():
-    found = {}
-    for name in ("TERRAFORM", "TOFU"):
-        path = os.environ.get(name, "")
-        if not path or not os.access(path, os.X_OK):
-            raise SystemExit(
-                f"e2e: {name} is not set to an executable ({path!r}); run scripts/get-clients.sh")
-        found[name.lower()] = path
-    return found
-
-
-class LocalfsE2E(unittest.TestCase):
-    cli = ""
-    cli_name = ""
+class LocalfsE2E(CliTest):
+    provider = PROVIDER
+    source = SOURCE
 
     def setUp(self):
-        self.assertTrue(os.access(PROVIDER, os.X_OK), f"provider binary missing: {PROVIDER}")
-        self.work = tempfile.mkdtemp(prefix=f"cppvider-localfs-{self.cli_name}-")
+        super().setUp()
         self.root = os.path.join(self.work, "files")
         os.makedirs(self.root)
-        cfg = os.path.join(self.work, "cli.tfrc")
-        with open(cfg, "w") as f:
-            f.write('provider_installation {\n'
-                    f'  dev_overrides {{ "{SOURCE}" = "{os.path.dirname(os.path.abspath(PROVIDER))}" }}\n'
-                    '  direct {}\n}\n')
-        self.env = dict(os.environ)
-        for k in ("TF_LOG", "TF_LOG_PATH", "TF_REATTACH_PROVIDERS", "TF_CLI_CONFIG_FILE",
-                  "TOFU_CLI_CONFIG_FILE"):
-            self.env.pop(k, None)
-        self.env.update(TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE=cfg,
-                        TOFU_CLI_CONFIG_FILE=cfg)
-
-    def tearDown(self):
-        shutil.rmtree(self.work, ignore_errors=True)
 
     def configure(self, path, content):
-        with open(os.path.join(self.work, "main.tf"), "w") as f:
-            f.write(CONFIG % {"source": SOURCE, "root": self.root, "path": path,
-                              "content": content})
-
-    def run_cli(self, *args, expect=(0,)):
-        p = subprocess.run([self.cli, *args, "-input=false", "-no-color"], cwd=self.work,
-                           env=self.env, capture_output=True, text=True, timeout=300)
-        if p.returncode not in expect:
-            self.fail(f"{self.cli_name} {' '.join(args)} exited {p.returncode}\n"
-                      f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
-        return p
+        self.write_config(CONFIG % {"source": SOURCE, "root": self.root, "path": path,
+                                    "content": content})
 
     def read(self, name):
         with open(os.path.join(self.root, name)) as f:
@@ -140,11 +104,79 @@ class LocalfsE2E(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.root, "b.txt")))
 
 
+HEADER = """
+terraform {
+  required_providers {
+    localfs = { source = "%(source)s" }
+  }
+}
+provider "localfs" {
+  root = "%(root)s"
+}
+"""
+
+
+class LocalfsImportAndErrorsE2E(LocalfsE2E):
+    def write(self, body):
+        self.write_config(HEADER % {"source": SOURCE, "root": self.root} + body)
+
+    def shown_file(self):
+        shown = self.run_cli("show", "-json").stdout
+        import json
+        res = json.loads(shown)["values"]["root_module"]["resources"]
+        return [r["values"] for r in res if r["type"] == "localfs_file" and r["mode"] == "managed"]
+
+    def test_life_cycle(self):  # the base class's cycle runs once, in LocalfsE2E
+        pass
+
+    def test_import_command_and_import_block(self):
+        with open(os.path.join(self.root, "a.txt"), "w") as f:
+            f.write("made by hand")
+        body = ('resource "localfs_file" "f" {\n  path = "a.txt"\n'
+                '  content = "made by hand"\n}\n')
+        self.write(body)
+        out = self.run_cli("import", "localfs_file.f", "a.txt").stdout
+        self.assertIn("Import successful", out)
+        files = self.shown_file()
+        self.assertEqual(len(files), 1)
+        self.assertEqual(files[0]["content"], "made by hand")
+        self.assertEqual(files[0]["permissions"], "0644")
+
+        # The same through an import block, planned and applied.
+        os.remove(os.path.join(self.work, "terraform.tfstate"))
+        self.write(body + 'import {\n  to = localfs_file.f\n  id = "a.txt"\n}\n')
+        plan = self.run_cli("plan").stdout
+        self.assertIn("1 to import", plan)
+        out = self.run_cli("apply", "-auto-approve").stdout
+        self.assertIn("1 imported", out)
+        self.assertEqual(self.shown_file()[0]["content"], "made by hand")
+
+    def test_validation_error_names_the_attribute(self):
+        self.write('resource "localfs_file" "f" {\n  path = "b.txt"\n  content = "x"\n'
+                   '  permissions = "999"\n}\n')
+        p = self.run_cli("plan", expect=(1,))
+        self.assertIn("permissions", p.stderr)
+        self.assertIn("four octal digits", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "b.txt")))
+
+    def test_author_exception_is_an_error_and_the_provider_keeps_serving(self):
+        # std::filesystem throws for a file name over 255 bytes: an exception in author code.
+        long_name = "n" * 300
+        with open(os.path.join(self.root, "ok.txt"), "w") as f:
+            f.write("fine")
+        self.write(f'data "localfs_file" "bad" {{\n  path = "{long_name}"\n}}\n'
+                   'data "localfs_file" "ok" {\n  path = "ok.txt"\n}\n'
+                   'output "ok" {\n  value = data.localfs_file.ok.content\n}\n')
+        p = self.run_cli("plan", expect=(1,))
+        self.assertIn("Unexpected error in read", p.stderr)
+        self.assertIn("localfs_file", p.stderr)
+        # The same provider process went on to serve the other data source.
+        self.assertIn("data.localfs_file.ok: Read complete", p.stdout)
+
+
 def load_tests(loader, standard_tests, pattern):
-    suite = unittest.TestSuite()
-    for name, path in clients().items():
-        cls = type(f"LocalfsE2E_{name}", (LocalfsE2E,), {"cli": path, "cli_name": name})
-        suite.addTests(loader.loadTestsFromTestCase(cls))
+    suite = per_cli(loader, LocalfsE2E, "LocalfsE2E")
+    suite.addTests(per_cli(loader, LocalfsImportAndErrorsE2E, "LocalfsImportAndErrorsE2E"))
     return suite
 
 

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import unittest
 
+from cli import clients
+
 PROVIDER = os.environ.get("RAWTEST_PROVIDER", "")
 SOURCE = "example.com/cppvider/rawtest"
 VERSION = "0.1.0"
@@ -34,17 +36,6 @@ output "greeting" {
   value = provider::rawtest::echo("hello from cppvider")
 }
 """ % SOURCE
-
-
-def clients():
-    found = {}
-    for name in ("TERRAFORM", "TOFU"):
-        path = os.environ.get(name, "")
-        if not path or not os.access(path, os.X_OK):
-            raise SystemExit(
-                f"e2e: {name} is not set to an executable ({path!r}); run scripts/get-clients.sh")
-        found[name.lower()] = path
-    return found
 
 
 class PluginE2E(unittest.TestCase):

@@ -456,14 +456,17 @@ reply store::batch_get(const json& body) const {
   for (const auto& [key, value] : body.items()) {
     if (key != "kind" && key != "ids") return error_reply(400, "unknown field '" + key + "'");
   }
+  // Without "kind", ids of any kind may be mixed: each id's prefix (net-, vol-, srv-) says
+  // which collection it is looked up in.
   const auto kind_it = body.find("kind");
+  const bool mixed = kind_it == body.end();
   std::size_t kind = kinds.size();
-  if (kind_it != body.end() && kind_it->is_string()) {
+  if (!mixed && kind_it->is_string()) {
     for (std::size_t k = 0; k < kinds.size(); ++k) {
       if (*kind_it == kinds[k].name) kind = k;
     }
   }
-  if (kind == kinds.size()) {
+  if (!mixed && kind == kinds.size()) {
     return error_reply(400, "field 'kind' must be one of \"networks\", \"volumes\", \"servers\"");
   }
   const auto ids_it = body.find("ids");
@@ -477,10 +480,23 @@ reply store::batch_get(const json& body) const {
   json items = json::object();
   json missing = json::array();
   std::set<std::string_view> seen_missing;
-  const auto& objects = kinds_[kind].objects;
   for (const auto& id : *ids_it) {
     if (!id.is_string()) return error_reply(400, "field 'ids' must be an array of strings");
     const auto& s = id.get_ref<const std::string&>();
+    std::size_t k = kind;
+    if (mixed) {
+      for (std::size_t i = 0; i < kinds.size(); ++i) {
+        if (s.size() > kinds[i].prefix.size() && s.starts_with(kinds[i].prefix) &&
+            s[kinds[i].prefix.size()] == '-') {
+          k = i;
+        }
+      }
+    }
+    if (k == kinds.size()) {
+      if (seen_missing.insert(s).second) missing.push_back(s);
+      continue;
+    }
+    const auto& objects = kinds_[k].objects;
     if (const auto it = objects.find(s); it != objects.end()) {
       items[s] = it->second;
     } else if (seen_missing.insert(s).second) {

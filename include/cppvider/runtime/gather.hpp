@@ -174,10 +174,12 @@ task<void> run_slot(std::vector<task<T>>& ts, std::atomic<std::size_t>& next,
       continue;
     }
     auto s = co_await settle(std::move(ts[i]));
-    if (!s.ok() && stop_on_error && !failed.exchange(true, std::memory_order_acq_rel)) {
-      scope.stop_children();
-    }
+    const bool first_failure =
+        !s.ok() && stop_on_error && !failed.exchange(true, std::memory_order_acq_rel);
+    // Record this error before stopping the others: they may finish (with cancelled_error)
+    // inside stop_children(), and the error gather reports must be the one that caused it.
     on_done(i, std::move(s));
+    if (first_failure) scope.stop_children();
   }
 }
 

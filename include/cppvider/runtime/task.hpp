@@ -299,7 +299,11 @@ struct detached {
 template <class T, class F>
 detached drive(task<settled<T>> settled_task, F on_done) {
   // on_done must not throw: the outcome (value or exception) is handed to it.
-  on_done(co_await std::move(settled_task));
+  auto outcome = co_await std::move(settled_task);
+  // Destroy the task's frames before anyone hears of the outcome: whoever is told may free
+  // what those frames still refer to (and it keeps exception_ptr counts on one side).
+  settled_task = {};
+  on_done(std::move(outcome));
 }
 
 }  // namespace detail

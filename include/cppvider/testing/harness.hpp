@@ -15,6 +15,7 @@
 // milliseconds. `harness_base` offers the same over cty values for run-time schemas.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
@@ -75,6 +76,11 @@ class harness_base {
   // Full type name of a resource or data source suffix: "file" -> "localfs_file".
   [[nodiscard]] std::string full_name(std::string_view suffix) const;
   [[nodiscard]] fw::provider_base& provider() noexcept { return p_; }
+
+  // Asynchronous forms for load drivers (throughput.hpp): `done` runs once, on any thread.
+  void start_apply(const plan_values& plan, std::function<void(state_values)> done);
+  void start_read(std::string_view type, const cty::value& state, std::string private_state,
+                  std::function<void(state_values)> done);
 
   // The stop token every later call carries, as StopProvider or a cancelled call would set it.
   void set_stop_token(std::stop_token st) { stop_ = std::move(st); }

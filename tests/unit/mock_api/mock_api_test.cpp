@@ -367,6 +367,16 @@ TEST_F(mock_api, BadRequestsGetClearErrors) {
   EXPECT_EQ(state()["networks"].size(), 0u);
 }
 
+TEST_F(mock_api, BatchGetWithoutKindMixesKindsByIdPrefix) {
+  const auto net = create_network("n");
+  const auto r = call("POST", "/v1/batch/get", {{"ids", {net, "vol-000404", "xyz-1"}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto j = r.body_json();
+  EXPECT_EQ(j["items"].size(), 1u);
+  EXPECT_EQ(j["items"][net]["name"], "n");
+  EXPECT_EQ(j["missing"], json::array({"vol-000404", "xyz-1"}));
+}
+
 TEST_F(mock_api, BatchGetReportsMissingAndCountsOnce) {
   const auto a = create_network("a");
   const auto b = create_network("b");

@@ -1,0 +1,879 @@
+// libcurl's multi interface on asio: sockets and the multi timer are waited for on the executor's
+// io_context, and every libcurl call happens on one strand per pool.
+//
+// Sockets. The pool keeps its own epoll set of libcurl's sockets (level-triggered) and waits for
+// that one descriptor on asio: a wake-up runs one strand handler that drains every ready socket,
+// instead of one handler (and one epoll_ctl to re-arm it) per socket and event. libcurl opens
+// connection sockets through on_open and closes them through close_socket, so a socket leaves
+// the set before its fd number can be reused; an idle keep-alive connection stays in the set
+// (no epoll_ctl per request) until it shows activity nobody asked for. Sockets libcurl makes
+// itself (the threaded resolver's socketpair) leave the set when libcurl forgets them, and the
+// kernel drops them when libcurl closes them first.
+//
+// Pool limits. CURLMOPT_MAX_TOTAL_CONNECTIONS / MAX_HOST_CONNECTIONS park a transfer in
+// libcurl's pending queue until a connection frees up. A transfer has got its slot once libcurl
+// starts resolving its host, opens a socket for it, or hands it a connection (prereq callback);
+// until then timeouts::pool_wait applies. The pool also enforces the read (idle) timeout from the
+// moment the request goes out and the total timeout; libcurl keeps only the connect timeout.
+// One pool-wide timer serves all of them, armed lazily: it is moved only when a deadline earlier
+// than the armed one appears, and when it fires it checks every transfer in flight. Requests that
+// finish long before their deadlines thus cost no timer operation.
+//
+// Thread hops. A finished transfer resumes its task with asio::defer (a continuation: it runs on
+// the same executor thread right after the strand handler, outside the strand), and the next
+// request from that task reaches the strand the same way, so a busy pool rarely wakes another
+// thread.
+#include "pool.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <asio/defer.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/post.hpp>
+#include <cerrno>
+#include <charconv>
+#include <string>
+#include <system_error>
+
+#include "cppvider/runtime/asio.hpp"
+#include "cppvider/runtime/executor.hpp"
+#include "cppvider/runtime/log.hpp"
+#include "cppvider/runtime/time.hpp"
+#include "internal.hpp"
+
+namespace cppvider::http::detail {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+constexpr clock::time_point never = clock::time_point::max();
+// simdjson reads up to this many bytes past a document; bodies keep them spare (response::json).
+constexpr std::size_t json_padding = 64;
+// Request bodies at least this big report upload progress, which counts as activity for the
+// read timeout.
+constexpr std::size_t progress_threshold = 64 * 1024;
+
+void global_init() {
+  // Thread-safe in libcurl >= 7.84; done once per process.
+  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (rc != CURLE_OK) throw std::runtime_error("curl_global_init failed");
+}
+
+std::string describe(std::chrono::nanoseconds d) { return runtime::detail::describe_duration(d); }
+
+bool is_tls_error(CURLcode c) noexcept {
+  switch (c) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+void check_header_text(std::string_view s, http::method m, const std::string& url) {
+  for (const char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') {
+      throw error(error_kind::invalid_request, m, url, 0,
+                  "a header name or value contains CR, LF or NUL");
+    }
+  }
+}
+
+}  // namespace
+
+// ---- Per-transfer and per-socket state ------------------------------------------------------
+
+struct pool::transfer : std::enable_shared_from_this<pool::transfer> {
+  transfer(std::shared_ptr<pool> p, const prepared& r, runtime::resumer<outcome> d)
+      : owner(std::move(p)), req(&r), done(d) {}
+
+  // Posts the abort to the strand; holds the transfer weakly so it never keeps it alive.
+  struct stop_fn {
+    std::weak_ptr<transfer> t;
+    void operator()() const noexcept {
+      if (auto s = t.lock()) {
+        asio::post(s->owner->strand_, [s] { s->owner->abort(*s, abort_reason::cancelled); });
+      }
+    }
+  };
+
+  std::shared_ptr<pool> owner;
+  const prepared* req;  // valid until `done` is resumed
+  runtime::resumer<outcome> done;
+  std::shared_ptr<transfer> self;  // the multi handle's reference while added
+  transfer* prev = nullptr;        // the pool's list of added transfers
+  transfer* next = nullptr;
+  easy_ptr easy;
+  clock::time_point submitted = clock::now();
+  clock::time_point pool_deadline = never;
+  clock::time_point total_deadline = never;
+  clock::time_point last_activity = never;
+  std::optional<std::uint64_t> content_length;
+  curl_off_t progress_seen = 0;
+  long redirects_at_send = 0;
+  bool in_multi = false;
+  bool finished = false;
+  bool got_slot = false;
+  bool sent = false;
+  bool too_large = false;
+  bool refused_resend = false;
+  abort_reason aborted = abort_reason::none;
+  outcome out;
+  std::array<char, CURL_ERROR_SIZE> errbuf{};
+  // Last member: destroyed first, so a running stop callback finishes before the rest goes.
+  std::optional<std::stop_callback<stop_fn>> on_stop;
+
+  static size_t on_header(char* data, size_t size, size_t n, void* ud);
+  static size_t on_body(char* data, size_t size, size_t n, void* ud);
+  static curl_socket_t on_open(void* ud, curlsocktype purpose, curl_sockaddr* a);
+  static int on_resolve(void* resolver, void* reserved, void* ud);
+  static int on_prereq(void* ud, char* remote_ip, char* local_ip, int remote_port, int local_port);
+  static int on_progress(void* ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                         curl_off_t ulnow);
+};
+
+size_t pool::transfer::on_header(char* data, size_t size, size_t n, void* ud) {
+  auto& t = *static_cast<transfer*>(ud);
+  const size_t len = size * n;
+  t.out.response_started = true;
+  const std::string_view line = trim(std::string_view(data, len));
+  if (line.starts_with("HTTP/")) {
+    // The head arrives in one piece almost always: its first line stands for all of it.
+    t.last_activity = clock::now();
+    // A new response head (after 1xx or a followed redirect): forget the previous one.
+    t.out.headers.clear();
+    t.content_length.reset();
+    return len;
+  }
+  const auto colon = line.find(':');
+  if (line.empty() || colon == std::string_view::npos) return len;
+  const auto name = trim(line.substr(0, colon));
+  const auto value = trim(line.substr(colon + 1));
+  if (iequals(name, "content-length") && t.req->method != http::method::head) {
+    std::uint64_t v = 0;
+    const auto r = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (r.ec == std::errc()) {
+      t.content_length = v;
+      if (v > t.owner->options_.max_response_body) {
+        t.too_large = true;
+        return 0;  // aborts the transfer before the body arrives
+      }
+    }
+  }
+  t.out.headers.add(std::string(name), std::string(value));
+  return len;
+}
+
+size_t pool::transfer::on_body(char* data, size_t size, size_t n, void* ud) {
+  auto& t = *static_cast<transfer*>(ud);
+  const size_t len = size * n;
+  t.last_activity = clock::now();
+  auto& body = t.out.body;
+  const std::size_t limit = t.owner->options_.max_response_body;
+  if (len > limit - std::min(limit, body.size())) {
+    t.too_large = true;
+    return 0;
+  }
+  if (body.size() + len + json_padding > body.capacity()) {
+    std::size_t want = std::max(body.capacity() * 2, body.size() + len + json_padding);
+    if (body.empty() && t.content_length) {
+      want = std::max(want,
+                      static_cast<std::size_t>(std::min<std::uint64_t>(*t.content_length, limit)) +
+                          json_padding);
+    }
+    body.reserve(want);
+  }
+  body.append(data, len);
+  return len;
+}
+
+curl_socket_t pool::transfer::on_open(void* ud, curlsocktype /*purpose*/, curl_sockaddr* a) {
+  auto& t = *static_cast<transfer*>(ud);
+  t.got_slot = true;
+  const int fd = ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  t.owner->adopt_socket(fd);
+  return fd;
+}
+
+int pool::transfer::on_resolve(void* /*resolver*/, void* /*reserved*/, void* ud) {
+  static_cast<transfer*>(ud)->got_slot = true;
+  return 0;
+}
+
+int pool::transfer::on_prereq(void* ud, char* /*remote_ip*/, char* /*local_ip*/, int /*rport*/,
+                              int /*lport*/) {
+  auto& t = *static_cast<transfer*>(ud);
+  t.got_slot = true;
+  long redirects = 0;
+  curl_easy_getinfo(t.easy.get(), CURLINFO_REDIRECT_COUNT, &redirects);
+  // libcurl silently resends a request whose reused connection died before any response byte.
+  // That is right for idempotent requests and wrong for a POST the server may have processed.
+  if (t.sent && redirects == t.redirects_at_send && !t.req->retry_safe) {
+    t.refused_resend = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  t.sent = true;
+  t.redirects_at_send = redirects;
+  t.last_activity = clock::now();
+  t.owner->schedule(t);
+  return CURL_PREREQFUNC_OK;
+}
+
+int pool::transfer::on_progress(void* ud, curl_off_t /*dltotal*/, curl_off_t dlnow,
+                                curl_off_t /*ultotal*/, curl_off_t ulnow) {
+  auto& t = *static_cast<transfer*>(ud);
+  if (dlnow + ulnow != t.progress_seen) {
+    t.progress_seen = dlnow + ulnow;
+    t.last_activity = clock::now();
+  }
+  return 0;
+}
+
+// ---- Pool ----------------------------------------------------------------------------------
+
+pool::pool(client_options options)
+    : options_(std::move(options)),
+      io_(runtime::io_context(runtime::default_executor())),
+      strand_(asio::make_strand(io_)),
+      curl_timer_(strand_),
+      deadline_timer_(strand_),
+      epoll_sd_(strand_) {
+  global_init();
+  const int epfd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+  std::error_code assigned;
+  epoll_sd_.assign(epfd, assigned);  // NOLINT(bugprone-unused-return-value): checked below
+  if (assigned) {
+    ::close(epfd);
+    throw std::system_error(assigned, "registering the pool's epoll set");
+  }
+  multi_.reset(curl_multi_init());
+  if (!multi_) throw std::runtime_error("curl_multi_init failed");
+  CURLM* m = multi_.get();
+  curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, &pool::on_socket);
+  curl_multi_setopt(m, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, &pool::on_timer);
+  curl_multi_setopt(m, CURLMOPT_TIMERDATA, this);
+  curl_multi_setopt(m, CURLMOPT_PIPELINING, options_.http2 ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING);
+  const auto& l = options_.limits;
+  const std::size_t per_host = l.max_connections_per_host == 0
+                                   ? l.max_connections
+                                   : std::min(l.max_connections_per_host, l.max_connections);
+  curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(l.max_connections));
+  curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(per_host));
+  update_max_connects();
+}
+
+pool::~pool() {
+  // Only reached with nothing in flight (every transfer holds the pool). libcurl closes the
+  // cached connections through close_socket, which needs the maps below: clean up first.
+  curl_timer_.cancel();
+  deadline_timer_.cancel();
+  multi_.reset();
+  for (const auto& [fd, sock] : sockets_) {
+    if (sock.own) ::close(fd);
+  }
+  std::error_code ec;
+  epoll_sd_.close(ec);  // NOLINT(bugprone-unused-return-value): nothing to do about it here
+}
+
+client_stats pool::stats() const noexcept {
+  client_stats s;
+  s.requests = requests_.load(std::memory_order_relaxed);
+  s.attempts = attempts_.load(std::memory_order_relaxed);
+  s.retries = retries_.load(std::memory_order_relaxed);
+  s.connections_opened = connections_.load(std::memory_order_relaxed);
+  s.in_flight = in_flight_.load(std::memory_order_relaxed);
+  return s;
+}
+
+prepared pool::prepare(request r) const {
+  prepared p;
+  p.method = r.method;
+  p.url = join_url(options_.base_url, r.url, r.method);
+  append_query(p.url, r.query);
+  p.redacted_url = redact_url(p.url, &p.secrets);
+
+  curl_slist* list = nullptr;
+  slist_ptr guard;
+  const auto append = [&](std::string_view name, std::string_view value) {
+    check_header_text(name, p.method, p.redacted_url);
+    check_header_text(value, p.method, p.redacted_url);
+    std::string line(name);
+    // "Name;" is libcurl's spelling of a header with an empty value; "Name:" would remove it.
+    if (value.empty()) {
+      line += ';';
+    } else {
+      line += ": ";
+      line += value;
+    }
+    curl_slist* next = curl_slist_append(list, line.c_str());
+    if (next == nullptr) throw std::bad_alloc();
+    list = next;
+    guard.release();
+    guard.reset(list);
+  };
+  for (const auto& [k, v] : options_.headers) {
+    if (!r.headers.contains(k)) append(k, v);
+  }
+  for (const auto& [k, v] : r.headers) append(k, v);
+  const auto has = [&](std::string_view name) {
+    return r.headers.contains(name) || options_.headers.contains(name);
+  };
+  const bool has_body = !r.body.empty() || r.method == http::method::post ||
+                        r.method == http::method::put || r.method == http::method::patch;
+  // libcurl would otherwise label every body application/x-www-form-urlencoded, and wait up to
+  // a second for "100 Continue" before sending a big one.
+  if (has_body && !has("content-type")) {
+    guard.release();
+    list = curl_slist_append(list, "Content-Type:");
+    guard.reset(list);
+  }
+  if (has_body && !has("expect")) {
+    guard.release();
+    list = curl_slist_append(list, "Expect:");
+    guard.reset(list);
+  }
+  p.header_list = std::move(guard);
+  p.body = std::move(r.body);
+  p.retry_safe = is_idempotent(r.method) || has("idempotency-key");
+  p.max_attempts = std::max(1, r.max_attempts.value_or(options_.retry.max_attempts));
+  p.total_timeout = r.timeout.value_or(options_.timeouts.total);
+  if (log::enabled(log::level::trace)) {
+    for (const headers* h : std::array<const headers*, 2>{&options_.headers, &r.headers}) {
+      for (const auto& [k, v] : *h) {
+        if (h == &options_.headers && r.headers.contains(k)) continue;
+        if (!p.trace_headers.empty()) p.trace_headers += "; ";
+        p.trace_headers += k;
+        p.trace_headers += ": ";
+        p.trace_headers +=
+            is_sensitive_header(k) ? std::string_view("REDACTED") : std::string_view(v);
+      }
+    }
+  }
+  return p;
+}
+
+void pool::start(const prepared& req, runtime::resumer<outcome> done, const std::stop_token& st) {
+  attempts_.fetch_add(1, std::memory_order_relaxed);
+  auto t = std::make_shared<transfer>(shared_from_this(), req, done);
+  // Before the post: a stop already requested runs the callback here, and its abort is then
+  // queued on the strand ahead of the add.
+  t->on_stop.emplace(st, transfer::stop_fn{t});
+  asio::defer(strand_, [t] { t->owner->add(t); });
+}
+
+void pool::add(const std::shared_ptr<transfer>& t) {
+  if (t->finished) return;  // stopped before it started; t->req may be gone already
+  easy_ptr e;
+  if (idle_easies_.empty()) {
+    e = new_easy();
+  } else {
+    e = std::move(idle_easies_.back());
+    idle_easies_.pop_back();
+  }
+  if (!e) {
+    complete(*t, CURLE_OUT_OF_MEMORY);
+    return;
+  }
+  t->easy = std::move(e);
+  configure(*t, t->easy.get());
+  const auto& to = options_.timeouts;
+  if (to.pool_wait.count() > 0) t->pool_deadline = t->submitted + to.pool_wait;
+  if (t->req->total_timeout.count() > 0) t->total_deadline = t->submitted + t->req->total_timeout;
+  adding_ = true;  // the zero timeout libcurl asks for is served right below
+  const CURLMcode rc = curl_multi_add_handle(multi_.get(), t->easy.get());
+  adding_ = false;
+  if (rc != CURLM_OK) {
+    complete(*t, CURLE_FAILED_INIT);
+    return;
+  }
+  t->self = t;
+  t->in_multi = true;
+  t->next = running_list_;
+  if (running_list_ != nullptr) running_list_->prev = t.get();
+  running_list_ = t.get();
+  ++running_;
+  in_flight_.store(running_, std::memory_order_relaxed);
+  update_max_connects();
+  schedule(*t);
+  socket_action(CURL_SOCKET_TIMEOUT, 0);  // starts it now, without another handler
+}
+
+easy_ptr pool::new_easy() {
+  easy_ptr handle(curl_easy_init());
+  if (!handle) return handle;
+  CURL* e = handle.get();
+  const auto& o = options_;
+  // The same for every request of this pool: set once per handle, which is then recycled.
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, o.user_agent.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                   o.http2 ? long{CURL_HTTP_VERSION_2TLS} : long{CURL_HTTP_VERSION_1_1});
+  if (o.timeouts.connect.count() > 0) {
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.timeouts.connect.count()));
+  }
+  curl_easy_setopt(e, CURLOPT_MAXAGE_CONN,
+                   static_cast<long>(std::max<std::int64_t>(1, o.limits.keepalive_expiry.count())));
+  if (o.limits.max_keepalive_connections == 0) curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o.tls.verify ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o.tls.verify ? 2L : 0L);
+  if (!o.tls.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, o.tls.ca_file.c_str());
+  if (!o.tls.ca_pem.empty()) {
+    curl_blob blob{const_cast<char*>(o.tls.ca_pem.data()), o.tls.ca_pem.size(), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  if (!o.tls.client_cert_file.empty()) {
+    curl_easy_setopt(e, CURLOPT_SSLCERT, o.tls.client_cert_file.c_str());
+  }
+  if (!o.tls.client_key_file.empty()) {
+    curl_easy_setopt(e, CURLOPT_SSLKEY, o.tls.client_key_file.c_str());
+  }
+  if (o.accept_compressed) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  if (o.follow_redirects) {
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(o.max_redirects));
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  }
+  if (!o.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, o.proxy.c_str());
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &transfer::on_header);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &transfer::on_body);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &transfer::on_open);
+  // The connection outlives the transfer that opened it, so its close callback gets the pool.
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &pool::on_close_socket);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
+  curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION, &transfer::on_resolve);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &transfer::on_prereq);
+  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, &transfer::on_progress);
+  return handle;
+}
+
+void pool::configure(transfer& t, CURL* e) {
+  // Everything a previous request on this handle may have set differently is set again.
+  const prepared& r = *t.req;
+  curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errbuf.data());
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r.header_list.get());
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
+  curl_easy_setopt(e, CURLOPT_RESOLVER_START_DATA, &t);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
+  curl_easy_setopt(e, CURLOPT_XFERINFODATA, &t);
+  const bool https = r.url.size() > 5 && iequals(std::string_view(r.url).substr(0, 6), "https:");
+  // Over TLS, wait for a connection being set up to say whether it multiplexes rather than
+  // opening one connection per concurrent request.
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, options_.http2 && https ? 1L : 0L);
+  curl_easy_setopt(
+      e, CURLOPT_NOPROGRESS,
+      r.body.size() >= progress_threshold && options_.timeouts.read.count() > 0 ? 0L : 1L);
+
+  curl_easy_setopt(e, CURLOPT_NOBODY, r.method == http::method::head ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
+  const bool send_body = !r.body.empty() || r.method == http::method::post ||
+                         r.method == http::method::put || r.method == http::method::patch;
+  if (r.method != http::method::get && r.method != http::method::post &&
+      r.method != http::method::head) {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, to_string(r.method).data());  // static, NUL-ended
+  } else if (r.method == http::method::get && send_body) {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
+  }
+  if (send_body && r.method != http::method::head) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
+  } else if (r.method != http::method::head) {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  }
+}
+
+void pool::abort(transfer& t, abort_reason why) {
+  if (t.finished) return;
+  t.aborted = why;
+  complete(t, CURLE_ABORTED_BY_CALLBACK);
+}
+
+void pool::complete(transfer& t, CURLcode code) {
+  if (t.finished) return;
+  t.finished = true;
+  auto keep = t.shared_from_this();  // t.self may be the last owner
+  if (t.in_multi) {
+    curl_multi_remove_handle(multi_.get(), t.easy.get());
+    t.in_multi = false;
+    (t.prev != nullptr ? t.prev->next : running_list_) = t.next;
+    if (t.next != nullptr) t.next->prev = t.prev;
+    t.prev = t.next = nullptr;
+    --running_;
+    in_flight_.store(running_, std::memory_order_relaxed);
+    update_max_connects();
+  }
+  classify(t, code);
+  if (t.easy) {
+    CURL* e = t.easy.get();
+    long status = 0;
+    long version = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+    t.out.status = static_cast<int>(status);
+    switch (version) {
+      case CURL_HTTP_VERSION_1_0:
+        t.out.http_version = "1.0";
+        break;
+      case CURL_HTTP_VERSION_1_1:
+        t.out.http_version = "1.1";
+        break;
+      case CURL_HTTP_VERSION_2_0:
+        t.out.http_version = "2";
+        break;
+      case CURL_HTTP_VERSION_3:
+        t.out.http_version = "3";
+        break;
+      default:
+        break;
+    }
+    idle_easies_.push_back(std::move(t.easy));  // configure() overwrites what differs
+  }
+  t.out.duration = clock::now() - t.submitted;
+  t.self.reset();
+  // Resume the task off the strand, so that its code runs in parallel with other transfers and
+  // never inside a libcurl call; as a continuation of this handler, on this thread.
+  asio::defer(io_, [keep] { keep->done.set_value(std::move(keep->out)); });
+}
+
+void pool::classify(transfer& t, CURLcode code) const {
+  auto& o = t.out;
+  o.sent = t.sent;
+  const auto fail = [&](error_kind k, std::string what) {
+    o.failure = k;
+    scrub(what, t.req->secrets);  // the task has not resumed yet: req is alive
+    o.detail = std::move(what);
+  };
+  switch (t.aborted) {
+    case abort_reason::cancelled:
+      o.cancelled = true;
+      return;
+    case abort_reason::pool_timeout:
+      fail(error_kind::pool_timeout,
+           "no connection slot became free within " + describe(options_.timeouts.pool_wait) +
+               " (limits: " + std::to_string(options_.limits.max_connections) + " connections, " +
+               std::to_string(options_.limits.max_connections_per_host) + " per host)");
+      return;
+    case abort_reason::read_timeout:
+      fail(error_kind::read_timeout,
+           "no data from the server for " + describe(options_.timeouts.read) +
+               (o.response_started ? " while reading the response (" +
+                                         std::to_string(o.body.size()) + " body bytes so far)"
+                                   : " after the request was sent"));
+      return;
+    case abort_reason::total:
+      fail(error_kind::timeout, "no complete response within " + describe(t.req->total_timeout));
+      return;
+    case abort_reason::none:
+      break;
+  }
+  if (code == CURLE_OK) return;
+  std::string msg = t.errbuf[0] != '\0' ? std::string(t.errbuf.data()) : curl_easy_strerror(code);
+  if (t.too_large) {
+    fail(error_kind::body_too_large,
+         "response body exceeds max_response_body (" + std::to_string(options_.max_response_body) +
+             " bytes)" +
+             (t.content_length ? "; Content-Length is " + std::to_string(*t.content_length) : ""));
+    return;
+  }
+  if (t.refused_resend) {
+    fail(error_kind::reset, "the connection closed before a response; a " +
+                                std::string(to_string(t.req->method)) +
+                                " without Idempotency-Key is not sent a second time");
+    return;
+  }
+  if (is_tls_error(code)) {
+    fail(error_kind::tls, "TLS: " + msg);
+    return;
+  }
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+      fail(error_kind::connect, msg);
+      return;
+    case CURLE_OPERATION_TIMEDOUT:
+      // libcurl only times the connect (the other timeouts are ours).
+      fail(t.sent ? error_kind::timeout : error_kind::connect_timeout,
+           t.sent ? msg : "connect timed out after " + describe(options_.timeouts.connect));
+      return;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      fail(error_kind::reset,
+           o.response_started
+               ? "connection lost after " + std::to_string(o.body.size()) + " body bytes" +
+                     (t.content_length ? " of " + std::to_string(*t.content_length) : "") + ": " +
+                     msg
+               : "connection lost before any response: " + msg);
+      return;
+    case CURLE_PARTIAL_FILE:
+      fail(error_kind::bad_response,
+           "response body truncated: got " + std::to_string(o.body.size()) + " bytes" +
+               (t.content_length ? " of " + std::to_string(*t.content_length) : "") + " (" + msg +
+               ")");
+      return;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:  // a reply without a status line ("HTTP/0.9")
+    case CURLE_BAD_CONTENT_ENCODING:
+      fail(error_kind::bad_response, "malformed response: " + msg);
+      return;
+    case CURLE_URL_MALFORMAT:
+      fail(error_kind::invalid_request, msg);
+      return;
+    default:
+      fail(error_kind::protocol, msg);
+  }
+}
+
+clock::time_point pool::next_deadline(const transfer& t) const {
+  auto next = t.total_deadline;
+  if (!t.got_slot) {
+    next = std::min(next, t.pool_deadline);
+  } else if (t.sent && options_.timeouts.read.count() > 0) {
+    next = std::min(next, t.last_activity + options_.timeouts.read);
+  }
+  return next;
+}
+
+void pool::schedule(const transfer& t) {
+  const auto next = next_deadline(t);
+  if (next >= deadline_armed_) return;  // the armed wake-up comes first and re-evaluates
+  deadline_armed_ = next;
+  deadline_timer_.expires_at(next);
+  deadline_timer_.async_wait([w = weak_from_this()](const std::error_code& ec) {
+    if (ec) return;
+    if (auto p = w.lock()) p->on_deadline();
+  });
+}
+
+void pool::on_deadline() {
+  deadline_armed_ = never;
+  const auto now = clock::now();
+  const auto read = options_.timeouts.read;
+  std::vector<std::pair<std::shared_ptr<transfer>, abort_reason>> expired;
+  for (transfer* t = running_list_; t != nullptr; t = t->next) {
+    if (!t->got_slot && now >= t->pool_deadline) {
+      expired.emplace_back(t->shared_from_this(), abort_reason::pool_timeout);
+    } else if (t->sent && read.count() > 0 && now >= t->last_activity + read) {
+      expired.emplace_back(t->shared_from_this(), abort_reason::read_timeout);
+    } else if (now >= t->total_deadline) {
+      expired.emplace_back(t->shared_from_this(), abort_reason::total);
+    }
+  }
+  for (auto& [t, why] : expired) abort(*t, why);
+  for (transfer* t = running_list_; t != nullptr; t = t->next) schedule(*t);
+}
+
+void pool::socket_action(curl_socket_t s, int events) {
+  int running = 0;
+  curl_multi_socket_action(multi_.get(), s, events, &running);
+  collect_done();
+}
+
+void pool::collect_done() {
+  int left = 0;
+  while (CURLMsg* m = curl_multi_info_read(multi_.get(), &left)) {
+    if (m->msg != CURLMSG_DONE) continue;
+    const CURLcode code = m->data.result;
+    char* priv = nullptr;
+    curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+    if (priv != nullptr) complete(*reinterpret_cast<transfer*>(priv), code);
+  }
+}
+
+void pool::update_max_connects() {
+  // libcurl's cache limit counts busy connections too; allowing the busy ones plus the idle
+  // allowance closes only surplus idle connections instead of churning busy pools.
+  const auto& l = options_.limits;
+  const std::size_t n = std::min(running_, l.max_connections) + l.max_keepalive_connections;
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS,
+                    static_cast<long>(std::max<std::size_t>(n, 1)));
+}
+
+int pool::on_timer(CURLM* /*m*/, long timeout_ms, void* userp) {
+  static_cast<pool*>(userp)->set_curl_timer(timeout_ms);
+  return 0;
+}
+
+void pool::set_curl_timer(long ms) {
+  if (ms < 0) {
+    curl_deadline_ = never;  // an armed wake-up may still come; it finds nothing due
+    return;
+  }
+  if (ms == 0) {
+    // "Now": a post is cheaper than a timer, and libcurl must not be re-entered from here.
+    curl_deadline_ = never;
+    if (zero_timer_posted_ || adding_) return;
+    zero_timer_posted_ = true;
+    asio::post(strand_, [w = weak_from_this()] {
+      if (auto p = w.lock()) {
+        p->zero_timer_posted_ = false;
+        p->socket_action(CURL_SOCKET_TIMEOUT, 0);
+      }
+    });
+    return;
+  }
+  // libcurl moves its deadline on every transfer (it sets and clears a connect timeout each
+  // time). Only an earlier deadline moves the asio timer; a wake-up that comes too early is
+  // re-armed for the current one without calling libcurl.
+  curl_deadline_ = clock::now() + std::chrono::milliseconds(ms);
+  if (curl_deadline_ < curl_armed_) arm_curl_timer();
+}
+
+void pool::arm_curl_timer() {
+  curl_armed_ = curl_deadline_;
+  curl_timer_.expires_at(curl_armed_);
+  curl_timer_.async_wait([w = weak_from_this()](const std::error_code& e) {
+    if (e) return;
+    if (auto p = w.lock()) p->on_curl_timer();
+  });
+}
+
+void pool::on_curl_timer() {
+  curl_armed_ = never;
+  if (curl_deadline_ == never) return;
+  if (clock::now() < curl_deadline_) {
+    arm_curl_timer();
+    return;
+  }
+  curl_deadline_ = never;
+  socket_action(CURL_SOCKET_TIMEOUT, 0);
+}
+
+// ---- Sockets -------------------------------------------------------------------------------
+
+int pool::on_socket(CURL* /*e*/, curl_socket_t s, int what, void* userp, void* /*socketp*/) {
+  auto* p = static_cast<pool*>(userp);
+  if (what == CURL_POLL_REMOVE) {
+    p->unwatch_socket(s);
+  } else {
+    p->watch_socket(s, what);
+  }
+  return 0;
+}
+
+int pool::on_close_socket(void* userp, curl_socket_t fd) {
+  static_cast<pool*>(userp)->close_socket(fd);
+  return 0;
+}
+
+void pool::adopt_socket(curl_socket_t fd) {
+  // An entry under this number is stale: a socket libcurl closed itself, which the kernel has
+  // already dropped from the set.
+  sockets_[fd] = socket_state{.own = true};
+  connections_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void pool::close_socket(curl_socket_t fd) {
+  const auto it = sockets_.find(fd);
+  if (it != sockets_.end()) {
+    if (it->second.registered != 0) ::epoll_ctl(epfd(), EPOLL_CTL_DEL, fd, nullptr);
+    sockets_.erase(it);
+  }
+  ::close(fd);
+}
+
+void pool::watch_socket(curl_socket_t s, int what) {
+  auto& sock = sockets_[s];
+  sock.wanted = true;
+  const std::uint32_t events =
+      ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0U) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0U);
+  // Our own sockets are tracked exactly, so an unchanged interest costs nothing; a socket
+  // libcurl may have closed behind our back is always (re)registered.
+  if (sock.own && sock.registered == events) return;
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = s;
+  int rc = ::epoll_ctl(epfd(), sock.registered != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev);
+  if (rc != 0 && errno == ENOENT) rc = ::epoll_ctl(epfd(), EPOLL_CTL_ADD, s, &ev);
+  if (rc != 0 && errno == EEXIST) rc = ::epoll_ctl(epfd(), EPOLL_CTL_MOD, s, &ev);
+  sock.registered = rc == 0 ? events : 0U;  // unwatchable: libcurl's timeouts end the transfer
+  arm_epoll();
+}
+
+void pool::unwatch_socket(curl_socket_t s) {
+  const auto it = sockets_.find(s);
+  if (it == sockets_.end()) return;
+  it->second.wanted = false;
+  if (it->second.own) return;  // an idle connection stays registered (see the top of the file)
+  if (it->second.registered != 0) ::epoll_ctl(epfd(), EPOLL_CTL_DEL, s, nullptr);
+  sockets_.erase(it);
+}
+
+int pool::epfd() noexcept { return epoll_sd_.native_handle(); }
+
+void pool::arm_epoll() {
+  if (epoll_waiting_) return;
+  epoll_waiting_ = true;
+  epoll_sd_.async_wait(asio::posix::stream_descriptor::wait_read,
+                       [w = weak_from_this()](const std::error_code& ec) {
+                         if (auto p = w.lock()) p->on_epoll(ec);
+                       });
+}
+
+void pool::on_epoll(const std::error_code& ec) {
+  epoll_waiting_ = false;
+  // Aborted: the pool is going away. Any other error would repeat at once; the transfers then
+  // end through their timeouts instead of spinning here.
+  if (ec) return;
+  std::array<epoll_event, 64> ready{};
+  const int n = ::epoll_wait(epfd(), ready.data(), static_cast<int>(ready.size()), 0);
+  for (int i = 0; i < n; ++i) {
+    const int fd = ready[static_cast<std::size_t>(i)].data.fd;
+    const std::uint32_t e = ready[static_cast<std::size_t>(i)].events;
+    const auto it = sockets_.find(fd);
+    if (it == sockets_.end()) continue;  // closed while handling an earlier one
+    if (!it->second.wanted) {
+      // An idle connection woke up (the server closed it, most likely). Level-triggered, it
+      // would wake us again and again: unregister it; libcurl notices when it next looks.
+      ::epoll_ctl(epfd(), EPOLL_CTL_DEL, fd, nullptr);
+      it->second.registered = 0;
+      continue;
+    }
+    int events = 0;
+    if ((e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) != 0) events |= CURL_CSELECT_IN;
+    if ((e & EPOLLOUT) != 0) events |= CURL_CSELECT_OUT;
+    if ((e & EPOLLERR) != 0) events |= CURL_CSELECT_ERR;
+    int running = 0;
+    curl_multi_socket_action(multi_.get(), fd, events, &running);
+  }
+  collect_done();
+  // A full batch leaves more ready sockets behind; the set stays readable and wakes us again.
+  if (!sockets_.empty()) arm_epoll();
+}
+
+}  // namespace cppvider::http::detail

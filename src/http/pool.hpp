@@ -1,0 +1,152 @@
+// The connection pool behind http::client: one libcurl multi handle driven on the executor's
+// io_context through one strand (libcurl's multi interface is not thread-safe).
+#pragma once
+
+#include <curl/curl.h>
+
+#include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cppvider/http/client.hpp"
+#include "cppvider/runtime/task.hpp"
+
+namespace cppvider::http::detail {
+
+struct easy_deleter {
+  void operator()(CURL* e) const noexcept { curl_easy_cleanup(e); }
+};
+using easy_ptr = std::unique_ptr<CURL, easy_deleter>;
+struct multi_deleter {
+  void operator()(CURLM* m) const noexcept { curl_multi_cleanup(m); }
+};
+using multi_ptr = std::unique_ptr<CURLM, multi_deleter>;
+struct slist_deleter {
+  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+};
+using slist_ptr = std::unique_ptr<curl_slist, slist_deleter>;
+
+// A request checked and converted once; every attempt reads it.
+struct prepared {
+  http::method method = http::method::get;
+  std::string url;
+  std::string redacted_url;
+  std::vector<std::string> secrets;  // raw values redact_url hid, scrubbed from messages
+  slist_ptr header_list;
+  std::string body;
+  bool retry_safe = false;  // idempotent method or Idempotency-Key
+  int max_attempts = 1;
+  std::chrono::milliseconds total_timeout{0};
+  std::string trace_headers;  // redacted, only when trace logging is on
+};
+
+// What one attempt produced.
+struct outcome {
+  bool cancelled = false;
+  std::optional<error_kind> failure;
+  std::string detail;             // what happened, for error messages
+  bool sent = false;              // a connection was ready and the request went out
+  bool response_started = false;  // a byte of the response arrived
+  int status = 0;
+  http::headers headers;
+  std::string body;
+  std::string http_version;
+  std::chrono::nanoseconds duration{0};
+};
+
+class pool : public std::enable_shared_from_this<pool> {
+ public:
+  explicit pool(client_options options);
+  ~pool();
+  pool(const pool&) = delete;
+  pool& operator=(const pool&) = delete;
+
+  [[nodiscard]] const client_options& options() const noexcept { return options_; }
+  // Throws http::error(invalid_request).
+  [[nodiscard]] prepared prepare(request r) const;
+  // Starts one attempt; `done` receives the outcome on an executor thread. The stop token
+  // aborts the transfer.
+  void start(const prepared& req, runtime::resumer<outcome> done, const std::stop_token& st);
+
+  [[nodiscard]] client_stats stats() const noexcept;
+  void count_request() noexcept { requests_.fetch_add(1, std::memory_order_relaxed); }
+  void count_retry() noexcept { retries_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  struct transfer;
+  struct socket_state {
+    bool own = false;              // opened through our callback: closed through ours too
+    bool wanted = false;           // libcurl waits for it now (otherwise an idle connection)
+    std::uint32_t registered = 0;  // epoll events in our set; 0: not in it
+  };
+  enum class abort_reason : std::uint8_t { none, cancelled, pool_timeout, read_timeout, total };
+  using strand_type = asio::strand<asio::io_context::executor_type>;
+
+  // Strand only, from here on.
+  void add(const std::shared_ptr<transfer>& t);
+  [[nodiscard]] easy_ptr new_easy();
+  void configure(transfer& t, CURL* e);
+  void abort(transfer& t, abort_reason why);
+  void complete(transfer& t, CURLcode code);
+  void classify(transfer& t, CURLcode code) const;
+  [[nodiscard]] std::chrono::steady_clock::time_point next_deadline(const transfer& t) const;
+  void schedule(const transfer& t);
+  void on_deadline();
+  void socket_action(curl_socket_t s, int events);
+  void collect_done();
+  void update_max_connects();
+  void set_curl_timer(long ms);
+  void arm_curl_timer();
+  void on_curl_timer();
+
+  void adopt_socket(curl_socket_t fd);
+  void close_socket(curl_socket_t fd);
+  void watch_socket(curl_socket_t s, int what);
+  void unwatch_socket(curl_socket_t s);
+  int epfd() noexcept;
+  void arm_epoll();
+  void on_epoll(const std::error_code& ec);
+
+  static int on_socket(CURL* e, curl_socket_t s, int what, void* userp, void* socketp);
+  static int on_timer(CURLM* m, long timeout_ms, void* userp);
+  static int on_close_socket(void* userp, curl_socket_t fd);
+
+  const client_options options_;
+  asio::io_context& io_;
+  strand_type strand_;
+  asio::steady_timer curl_timer_;
+  std::chrono::steady_clock::time_point curl_deadline_ =
+      std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point curl_armed_ = std::chrono::steady_clock::time_point::max();
+  bool zero_timer_posted_ = false;
+  bool adding_ = false;
+  // Pool wait, read and total timeouts of every transfer (see pool.cpp).
+  asio::steady_timer deadline_timer_;
+  std::chrono::steady_clock::time_point deadline_armed_ =
+      std::chrono::steady_clock::time_point::max();
+  transfer* running_list_ = nullptr;
+  multi_ptr multi_;
+  // libcurl's sockets in our epoll set, which asio watches as one descriptor (see pool.cpp).
+  asio::posix::stream_descriptor epoll_sd_;
+  bool epoll_waiting_ = false;
+  std::unordered_map<curl_socket_t, socket_state> sockets_;
+  std::vector<easy_ptr> idle_easies_;
+  std::size_t running_ = 0;  // transfers in the multi handle
+
+  std::atomic<std::uint64_t> requests_{0};
+  std::atomic<std::uint64_t> attempts_{0};
+  std::atomic<std::uint64_t> retries_{0};
+  std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::size_t> in_flight_{0};
+};
+
+}  // namespace cppvider::http::detail

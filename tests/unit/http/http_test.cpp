@@ -1,0 +1,1015 @@
+// http::client against real servers on loopback (test_server.hpp): round trips, pool limits,
+// retries and idempotency, cancellation, timeouts, broken responses, redaction and logging.
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cppvider/http/client.hpp"
+#include "cppvider/http/json.hpp"
+#include "cppvider/runtime/gather.hpp"
+#include "cppvider/runtime/log.hpp"
+#include "cppvider/runtime/task.hpp"
+#include "cppvider/runtime/time.hpp"
+#include "test_server.hpp"
+
+namespace rt = cppvider::runtime;
+namespace http = cppvider::http;
+namespace hlog = cppvider::log;
+using namespace std::chrono_literals;
+using http_test::connection;
+using http_test::received;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+// Short backoff so retry tests stay fast; generous timeouts elsewhere.
+http::client_options options_for_tests() {
+  http::client_options o;
+  o.retry.base_delay = 10ms;
+  o.retry.max_delay = 200ms;
+  o.timeouts.connect = 5s;
+  o.timeouts.read = 20s;
+  o.timeouts.pool_wait = 20s;
+  return o;
+}
+
+template <class T>
+http::error expect_http_error(rt::task<T> t) {
+  try {
+    rt::sync_wait(std::move(t));
+  } catch (const http::error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected an http::error";
+  return http::error(http::error_kind::protocol, http::method::get, "", 0, "none thrown");
+}
+
+std::chrono::milliseconds since(steady::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
+}
+
+// A bound socket that refuses connections until listen() is called.
+class refusing_port {
+ public:
+  refusing_port() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~refusing_port() { ::close(fd_); }
+  refusing_port(const refusing_port&) = delete;
+  refusing_port& operator=(const refusing_port&) = delete;
+  [[nodiscard]] int fd() const noexcept { return fd_; }
+  [[nodiscard]] std::string url(std::string_view path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+  }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+// ---- JSON, redaction, headers ----------------------------------------------------------------
+
+TEST(HttpJson, ParsesAndDumpsRoundTrip) {
+  const std::string text =
+      R"({"id":"net-1","size":20,"ratio":0.5,"big":18446744073709551615,"neg":-3,)"
+      R"("ok":true,"none":null,"tags":{"a":"x\ny\"z\\"},"list":[1,"two",[],{}],"u":"é☃"})";
+  const auto v = http::json::parse(text);
+  EXPECT_EQ(v["id"].as_string(), "net-1");
+  EXPECT_EQ(v["size"].as_int(), 20);
+  EXPECT_DOUBLE_EQ(v["ratio"].as_double(), 0.5);
+  EXPECT_EQ(v["big"].as_uint(), 18446744073709551615ULL);
+  EXPECT_THROW((void)v["big"].as_int(), http::json_error);
+  EXPECT_EQ(v["neg"].as_int(), -3);
+  EXPECT_THROW((void)v["neg"].as_uint(), http::json_error);
+  EXPECT_TRUE(v["ok"].as_bool());
+  EXPECT_TRUE(v["none"].is_null());
+  EXPECT_TRUE(v["missing"].is_null());
+  EXPECT_TRUE(v["missing"]["deeper"].is_null());
+  EXPECT_EQ(v["tags"]["a"].as_string(), "x\ny\"z\\");
+  EXPECT_EQ(v["list"].size(), 4U);
+  EXPECT_EQ(v["list"][1].as_string(), "two");
+  EXPECT_EQ(v["u"].as_string(), "é☃");
+  EXPECT_EQ(http::json::parse(v.dump()), v);
+  EXPECT_EQ(v.dump(), text);  // member order and number spelling survive
+}
+
+TEST(HttpJson, BuildsValues) {
+  auto v = http::json::object({{"name", "web"}, {"size_gb", 20}, {"tags", http::json::object()}});
+  v["tags"]["env"] = "prod";
+  v["ports"].push_back(80);
+  v["ports"].push_back(443);
+  v["ratio"] = 2.0;
+  v["ctl"] = std::string("\x01");
+  EXPECT_EQ(v.dump(),
+            R"({"name":"web","size_gb":20,"tags":{"env":"prod"},"ports":[80,443],"ratio":2.0,)"
+            R"("ctl":"\u0001"})");
+  EXPECT_TRUE(v.erase("ctl"));
+  EXPECT_FALSE(v.contains("ctl"));
+  EXPECT_EQ(http::json(1), http::json(1.0));
+  EXPECT_THROW((void)http::json(std::numeric_limits<double>::infinity()).dump(), http::json_error);
+}
+
+TEST(HttpJson, RejectsMalformedTextAndWrongKinds) {
+  for (const char* bad : {"", "{", "[1,]", R"({"a" 1})", "nul", R"("unterminated)", "01", "1 2"}) {
+    EXPECT_THROW((void)http::json::parse(bad), http::json_error) << bad;
+  }
+  const auto v = http::json::parse(R"({"n": 1.5, "s": "x"})");
+  EXPECT_THROW((void)v["s"].as_int(), http::json_error);
+  EXPECT_THROW((void)v["n"].as_int(), http::json_error);
+  EXPECT_THROW((void)v["s"]["x"], http::json_error);
+  EXPECT_THROW((void)v.at("nope"), http::json_error);
+  EXPECT_THROW((void)http::json::parse("[1]")[3], http::json_error);
+}
+
+TEST(HttpRedact, HidesUserinfoAndSecretQueryValues) {
+  EXPECT_EQ(http::redact_url("https://bob:hunter22@api.example.com/v1/x?page=2&api_key=abc123&"
+                             "X-Amz-Signature=deadbeef&token=t0k&sig=s#frag"),
+            "https://REDACTED@api.example.com/v1/x?page=2&api_key=REDACTED&"
+            "X-Amz-Signature=REDACTED&token=REDACTED&sig=REDACTED#frag");
+  EXPECT_EQ(http::redact_url("http://h/p?Password=x&name=y"),
+            "http://h/p?Password=REDACTED&name=y");
+  EXPECT_EQ(http::redact_url("http://h/p"), "http://h/p");
+  EXPECT_EQ(http::redact_url("http://h/p?flag"), "http://h/p?flag");
+  EXPECT_TRUE(http::is_sensitive_header("authorization"));
+  EXPECT_TRUE(http::is_sensitive_header("X-API-Key"));
+  EXPECT_TRUE(http::is_sensitive_header("Cookie"));
+  EXPECT_TRUE(http::is_sensitive_header("X-Vault-Token"));
+  EXPECT_FALSE(http::is_sensitive_header("Content-Type"));
+}
+
+TEST(HttpHeaders, LookupIsCaseInsensitive) {
+  http::headers h{{"Content-Type", "application/json"}, {"X-Multi", "a"}};
+  h.add("x-multi", "b");
+  EXPECT_EQ(h.get("content-type"), "application/json");
+  EXPECT_EQ(h.get_all("X-MULTI").size(), 2U);
+  h.set("X-Multi", "c");
+  EXPECT_EQ(h.get_all("x-multi").size(), 1U);
+  EXPECT_EQ(h.remove("CONTENT-TYPE"), 1U);
+  EXPECT_FALSE(h.contains("content-type"));
+}
+
+// ---- Round trips -----------------------------------------------------------------------------
+
+// Echoes each request as JSON: method, target, body, some headers.
+void echo(connection& c) {
+  received r;
+  while (c.read_request(r)) {
+    auto v = http::json::object({{"method", r.method},
+                                 {"target", r.target},
+                                 {"body", r.body},
+                                 {"content_type", r.header("content-type")},
+                                 {"user_agent", r.header("user-agent")},
+                                 {"x_default", r.header("x-default")},
+                                 {"x_request", r.header("x-request")}});
+    c.respond(r.method == "POST" ? 201 : 200, v.dump(), {{"Content-Type", "application/json"}});
+  }
+}
+
+TEST(HttpClient, RoundTripsEveryMethodWithJson) {
+  http_test::server s(echo);
+  auto o = options_for_tests();
+  o.base_url = s.url("/api/");
+  o.headers = {{"X-Default", "d"}, {"X-Request", "from-defaults"}};
+  http::client c(o);
+
+  const auto post = rt::sync_wait(
+      c.post("v1/items", http::json::object({{"name", "a"}, {"n", 1}}), {{"X-Request", "r"}}));
+  EXPECT_EQ(post.status, 201);
+  EXPECT_TRUE(post.ok());
+  EXPECT_EQ(post.http_version, "1.1");
+  EXPECT_EQ(post.attempts, 1);
+  auto v = post.json();
+  EXPECT_EQ(v["method"].as_string(), "POST");
+  EXPECT_EQ(v["target"].as_string(), "/api/v1/items");
+  EXPECT_EQ(http::json::parse(v["body"].as_string()),
+            http::json::object({{"name", "a"}, {"n", 1}}));
+  EXPECT_EQ(v["content_type"].as_string(), "application/json");
+  EXPECT_EQ(v["x_default"].as_string(), "d");
+  EXPECT_EQ(v["x_request"].as_string(), "r");  // the request's own header wins
+  EXPECT_EQ(v["user_agent"].as_string(), "cppvider-http/0.1");
+  EXPECT_EQ(post.header("content-TYPE"), "application/json");
+
+  v = rt::sync_wait(c.get("/v1/items/1")).json();
+  EXPECT_EQ(v["method"].as_string(), "GET");
+  EXPECT_EQ(v["target"].as_string(), "/api/v1/items/1");
+  EXPECT_EQ(v["x_request"].as_string(), "from-defaults");
+
+  v = rt::sync_wait(c.put("/v1/items/1", http::json::object({{"n", 2}}))).json();
+  EXPECT_EQ(v["method"].as_string(), "PUT");
+  EXPECT_EQ(v["body"].as_string(), R"({"n":2})");
+
+  v = rt::sync_wait(c.patch("/v1/items/1", "raw", {{"Content-Type", "text/plain"}})).json();
+  EXPECT_EQ(v["method"].as_string(), "PATCH");
+  EXPECT_EQ(v["body"].as_string(), "raw");
+  EXPECT_EQ(v["content_type"].as_string(), "text/plain");
+
+  v = rt::sync_wait(c.post("/v1/raw", "no type")).json();
+  EXPECT_EQ(v["content_type"].as_string(), "");  // not libcurl's form default
+
+  v = rt::sync_wait(c.del("/v1/items/1")).json();
+  EXPECT_EQ(v["method"].as_string(), "DELETE");
+
+  http::request r;
+  r.method = http::method::get;
+  r.url = "/search";
+  r.query = {{"q", "a b&c"}, {"page", "2"}};
+  v = rt::sync_wait(c.send(r)).json();
+  EXPECT_EQ(v["target"].as_string(), "/api/search?q=a%20b%26c&page=2");
+
+  const auto head = rt::sync_wait(c.head("/v1/items/1"));
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+
+  // Every request above shared one keep-alive connection.
+  EXPECT_EQ(s.accepted(), 1);
+  EXPECT_EQ(c.stats().connections_opened, 1U);
+  EXPECT_EQ(c.stats().requests, 8U);
+}
+
+TEST(HttpClient, RejectsUnusableRequests) {
+  http::client c(options_for_tests());
+  EXPECT_EQ(expect_http_error(c.get("/relative")).kind(), http::error_kind::invalid_request);
+  EXPECT_EQ(expect_http_error(c.get("ftp://127.0.0.1/x")).kind(),
+            http::error_kind::invalid_request);
+  EXPECT_EQ(expect_http_error(c.get("http://127.0.0.1/a b")).kind(),
+            http::error_kind::invalid_request);
+  EXPECT_EQ(
+      expect_http_error(c.get("http://127.0.0.1:1/", {{"X-Evil", "a\r\nInjected: 1"}})).kind(),
+      http::error_kind::invalid_request);
+  EXPECT_THROW(http::client({.retry = {.max_attempts = 0}}), std::invalid_argument);
+}
+
+// ---- Concurrency and the pool ----------------------------------------------------------------
+
+// Answers after `delay`, so that concurrent requests really overlap.
+http_test::server::handler slow_answer(std::chrono::milliseconds delay) {
+  return [delay](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      std::this_thread::sleep_for(delay);
+      c.respond(200, R"({"ok":true})");
+    }
+  };
+}
+
+rt::task<std::vector<int>> fetch_all(const http::client& c, std::vector<std::string> urls) {
+  std::vector<rt::task<http::response>> reqs;
+  reqs.reserve(urls.size());
+  for (auto& u : urls) reqs.push_back(c.get(u));
+  auto responses = co_await rt::gather(std::move(reqs));
+  std::vector<int> statuses;
+  for (const auto& r : responses) statuses.push_back(r.status);
+  co_return statuses;
+}
+
+TEST(HttpPool, TwoHundredConcurrentRequestsReuseConnections) {
+  http_test::server s(slow_answer(2ms));
+  auto o = options_for_tests();
+  o.limits.max_connections = 16;
+  o.limits.max_keepalive_connections = 16;
+  http::client c(o);
+  const std::vector<std::string> urls(200, s.url("/item"));
+  const auto statuses = rt::sync_wait(fetch_all(c, urls));
+  ASSERT_EQ(statuses.size(), 200U);
+  for (const int st : statuses) EXPECT_EQ(st, 200);
+  EXPECT_EQ(s.requests(), 200);
+  EXPECT_LE(s.peak_connections(), 16);
+  EXPECT_LE(s.accepted(), 16);  // reused, not one connection per request
+  EXPECT_LE(c.stats().connections_opened, 16U);
+  EXPECT_EQ(c.stats().in_flight, 0U);
+}
+
+TEST(HttpPool, TotalLimitHoldsAcrossHosts) {
+  http_test::server s(slow_answer(20ms));
+  auto o = options_for_tests();
+  o.limits = {.max_connections = 3, .max_connections_per_host = 2, .max_keepalive_connections = 3};
+  http::client c(o);
+  const std::string port = std::to_string(s.port());
+  std::vector<std::string> urls;
+  for (int i = 0; i < 40; ++i) {
+    urls.push_back((i % 2 == 0 ? "http://127.0.0.1:" : "http://localhost:") + port + "/x");
+  }
+  const auto statuses = rt::sync_wait(fetch_all(c, urls));
+  for (const int st : statuses) EXPECT_EQ(st, 200);
+  EXPECT_EQ(s.requests(), 40);
+  EXPECT_LE(s.peak_connections(), 3);
+  EXPECT_GE(s.peak_connections(), 2);  // both hosts were served at once
+}
+
+TEST(HttpPool, PerHostLimitHolds) {
+  http_test::server s(slow_answer(20ms));
+  auto o = options_for_tests();
+  o.limits = {
+      .max_connections = 10, .max_connections_per_host = 2, .max_keepalive_connections = 10};
+  http::client c(o);
+  const auto statuses = rt::sync_wait(fetch_all(c, std::vector<std::string>(20, s.url("/x"))));
+  for (const int st : statuses) EXPECT_EQ(st, 200);
+  EXPECT_LE(s.peak_connections(), 2);
+  EXPECT_LE(s.accepted(), 2);
+}
+
+TEST(HttpPool, NoKeepaliveMeansFreshConnections) {
+  http_test::server s(http_test::answer(200, "ok"));
+  auto o = options_for_tests();
+  o.limits.max_keepalive_connections = 0;
+  http::client c(o);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(rt::sync_wait(c.get(s.url("/"))).status, 200);
+  EXPECT_EQ(s.accepted(), 3);
+}
+
+TEST(HttpPool, PoolWaitTimesOut) {
+  http_test::server s([](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      if (r.target == "/slow") std::this_thread::sleep_for(1500ms);
+      c.respond(200, "done");
+    }
+  });
+  auto o = options_for_tests();
+  o.limits.max_connections = 1;
+  o.timeouts.pool_wait = 200ms;
+  http::client c(o);
+  auto slow = [&]() -> rt::task<http::response> { co_return co_await c.get(s.url("/slow")); };
+  auto starved = [&]() -> rt::task<http::response> {
+    co_await rt::sleep_for(100ms);  // the slow one holds the only connection by now
+    co_return co_await c.get(s.url("/fast"));
+  };
+  std::vector<rt::task<http::response>> both;
+  both.push_back(slow());
+  both.push_back(starved());
+  const auto t0 = steady::now();
+  auto results = rt::sync_wait(rt::gather_settled(std::move(both)));
+  ASSERT_EQ(results.size(), 2U);
+  EXPECT_TRUE(results[0].ok()) << results[0].error_message();
+  ASSERT_FALSE(results[1].ok());
+  try {
+    std::rethrow_exception(results[1].error());
+  } catch (const http::error& e) {
+    EXPECT_EQ(e.kind(), http::error_kind::pool_timeout) << e.what();
+    EXPECT_EQ(e.attempts(), 1);  // waiting longer would not help: not retried
+    EXPECT_NE(std::string(e.what()).find("no connection slot"), std::string::npos);
+  }
+  EXPECT_GE(since(t0), 300ms);
+  EXPECT_EQ(s.requests(), 1);  // the starved request never reached the server
+}
+
+// ---- Retries -----------------------------------------------------------------------------------
+
+// Answers the first `failures` requests with `status` (+ headers), the rest with 200.
+http_test::server::handler fail_first(int failures, int status,
+                                      std::vector<std::pair<std::string, std::string>> extra = {}) {
+  auto seen = std::make_shared<std::atomic<int>>(0);
+  return [=](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      if (seen->fetch_add(1) < failures) {
+        c.respond(status, "busy", extra);
+      } else {
+        c.respond(200, "fine");
+      }
+    }
+  };
+}
+
+TEST(HttpRetry, RetriesServiceUnavailableThenSucceeds) {
+  http_test::server s(fail_first(2, 503));
+  http::client c(options_for_tests());
+  const auto r = rt::sync_wait(c.get(s.url("/x")));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "fine");
+  EXPECT_EQ(r.attempts, 3);
+  EXPECT_EQ(s.requests(), 3);
+  EXPECT_EQ(c.stats().retries, 2U);
+}
+
+TEST(HttpRetry, ReturnsTheLastStatusWhenAttemptsRunOut) {
+  http_test::server s(http_test::answer(503, "down"));
+  http::client c(options_for_tests());
+  const auto r = rt::sync_wait(c.get(s.url("/x")));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.attempts, 3);
+  EXPECT_EQ(s.requests(), 3);
+  EXPECT_THROW(r.raise_for_status(), http::status_error);
+}
+
+TEST(HttpRetry, HonoursRetryAfterSeconds) {
+  http_test::server s(fail_first(1, 429, {{"Retry-After", "1"}}));
+  auto o = options_for_tests();
+  o.retry.max_delay = 5s;
+  http::client c(o);
+  const auto t0 = steady::now();
+  const auto r = rt::sync_wait(c.get(s.url("/x")));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.attempts, 2);
+  EXPECT_GE(since(t0), 1s);
+}
+
+TEST(HttpRetry, HonoursRetryAfterHttpDate) {
+  // Two seconds ahead, in the IMF-fixdate form; whole seconds, so at least one second remains.
+  const std::time_t when = std::time(nullptr) + 2;
+  std::tm tm{};
+  gmtime_r(&when, &tm);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  http_test::server s(fail_first(1, 503, {{"Retry-After", date}}));
+  auto o = options_for_tests();
+  o.retry.max_delay = 5s;
+  http::client c(o);
+  const auto t0 = steady::now();
+  const auto r = rt::sync_wait(c.get(s.url("/x")));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.attempts, 2);
+  EXPECT_GE(since(t0), 900ms);
+}
+
+TEST(HttpRetry, CapsRetryAfterByMaxDelay) {
+  http_test::server s(fail_first(1, 429, {{"Retry-After", "3600"}}));
+  auto o = options_for_tests();
+  o.retry.max_delay = 100ms;
+  http::client c(o);
+  const auto t0 = steady::now();
+  const auto r = rt::sync_wait(c.get(s.url("/x")));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_GE(since(t0), 100ms);
+  EXPECT_LT(since(t0), 60s);  // not an hour
+}
+
+TEST(HttpRetry, DoesNotRepeatAPostTheServerReceived) {
+  // The server reads the request, then resets the connection without answering.
+  http_test::server s([](connection& c) {
+    received r;
+    if (c.read_request(r)) c.reset();
+  });
+  http::client c(options_for_tests());
+  const auto e = expect_http_error(c.post(s.url("/v1/orders?token=abc"), R"({"n":1})"));
+  EXPECT_EQ(e.kind(), http::error_kind::reset) << e.what();
+  EXPECT_EQ(e.attempts(), 1);
+  EXPECT_EQ(s.requests(), 1);  // exactly once
+}
+
+TEST(HttpRetry, DoesNotRepeatAPostAfter503) {
+  http_test::server s(http_test::answer(503, "maybe done"));
+  http::client c(options_for_tests());
+  const auto r = rt::sync_wait(c.post(s.url("/v1/orders"), "{}"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(s.requests(), 1);
+}
+
+TEST(HttpRetry, RepeatsAPostWithIdempotencyKey) {
+  auto seen = std::make_shared<std::atomic<int>>(0);
+  http_test::server s([seen](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      if (seen->fetch_add(1) == 0) {
+        c.reset();
+        return;
+      }
+      c.respond(201, "created");
+    }
+  });
+  http::client c(options_for_tests());
+  const auto r = rt::sync_wait(c.post(s.url("/v1/orders"), "{}", {{"Idempotency-Key", "k-1"}}));
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(r.attempts, 2);
+  const auto log = s.log();
+  ASSERT_EQ(log.size(), 2U);
+  EXPECT_EQ(log[0].header("idempotency-key"), "k-1");
+  EXPECT_EQ(log[1].header("idempotency-key"), "k-1");
+  EXPECT_EQ(log[0].body, log[1].body);
+}
+
+TEST(HttpRetry, RepeatsAPostThatNeverConnected) {
+  refusing_port port;
+  std::atomic<int> answered{0};
+  // Starts listening after a while; until then connections are refused.
+  std::thread late([&] {
+    std::this_thread::sleep_for(300ms);
+    ::listen(port.fd(), 16);
+    const int fd = ::accept(port.fd(), nullptr, nullptr);
+    std::string got;
+    char buf[4096];
+    while (got.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    const std::string reply = "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
+    ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+    answered.fetch_add(1);
+    ::close(fd);
+  });
+  auto o = options_for_tests();
+  o.retry.max_attempts = 20;
+  o.retry.base_delay = 50ms;
+  o.retry.max_delay = 100ms;
+  http::client c(o);
+  const auto r = rt::sync_wait(c.post(port.url("/v1/orders"), "{}"));
+  late.join();
+  EXPECT_EQ(r.status, 201);
+  EXPECT_GE(r.attempts, 2);
+  EXPECT_EQ(answered.load(), 1);
+}
+
+TEST(HttpRetry, GivesUpOnRefusedConnections) {
+  refusing_port port;
+  http::client c(options_for_tests());
+  const auto e = expect_http_error(c.post(port.url("/v1/x?password=hunter2hunter"), "{}"));
+  EXPECT_EQ(e.kind(), http::error_kind::too_many_retries) << e.what();
+  EXPECT_EQ(e.cause(), http::error_kind::connect);
+  EXPECT_TRUE(e.is(http::error_kind::connect));
+  EXPECT_EQ(e.attempts(), 3);
+  const std::string what = e.what();
+  EXPECT_NE(what.find("password=REDACTED"), std::string::npos) << what;
+  EXPECT_EQ(what.find("hunter2hunter"), std::string::npos) << what;
+}
+
+TEST(HttpRetry, NoRetryWhenDisabled) {
+  http_test::server s(http_test::answer(503, "down"));
+  auto o = options_for_tests();
+  o.retry = http::retry_policy::none();
+  http::client c(o);
+  EXPECT_EQ(rt::sync_wait(c.get(s.url("/"))).attempts, 1);
+  EXPECT_EQ(s.requests(), 1);
+}
+
+TEST(HttpRetry, StaleKeepAliveConnectionsDoNotBreakPosts) {
+  // One request per connection, closed afterwards without "Connection: close": the client
+  // finds the idle connection dead and must use a new one, without sending anything twice.
+  http_test::server s([](connection& c) {
+    received r;
+    if (c.read_request(r)) c.respond(201, "made");
+  });
+  http::client c(options_for_tests());
+  for (int i = 0; i < 5; ++i) {
+    const auto r = rt::sync_wait(c.post(s.url("/v1/orders"), "{}"));
+    EXPECT_EQ(r.status, 201);
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(s.requests(), 5);
+}
+
+// The first connection answers one request, then reads the next one and hangs up without a
+// word: a reused keep-alive connection that dies under the request. libcurl would resend such a
+// request on a new connection by itself; later connections answer everything.
+http_test::server::handler dies_under_second_request() {
+  auto connections = std::make_shared<std::atomic<int>>(0);
+  return [connections](connection& c) {
+    const bool first = connections->fetch_add(1) == 0;
+    received r;
+    int served = 0;
+    while (c.read_request(r)) {
+      if (first && served == 1) return;  // closes after reading it
+      c.respond(200, "ok");
+      ++served;
+    }
+  };
+}
+
+TEST(HttpRetry, RefusesLibcurlsSilentResendOfAPost) {
+  http_test::server s(dies_under_second_request());
+  http::client c(options_for_tests());
+  EXPECT_EQ(rt::sync_wait(c.post(s.url("/v1/orders"), "{}")).status, 200);
+  const auto e = expect_http_error(c.post(s.url("/v1/orders"), "{}"));
+  EXPECT_EQ(e.kind(), http::error_kind::reset) << e.what();
+  EXPECT_NE(e.detail().find("not sent a second time"), std::string::npos) << e.detail();
+  EXPECT_EQ(s.requests(), 2);  // the second POST reached the server exactly once
+}
+
+TEST(HttpRetry, LetsLibcurlResendSafeRequestsOnADeadConnection) {
+  http_test::server s(dies_under_second_request());
+  http::client c(options_for_tests());
+  EXPECT_EQ(rt::sync_wait(c.get(s.url("/a"))).status, 200);
+  const auto r = rt::sync_wait(c.post(s.url("/b"), "{}", {{"Idempotency-Key", "k"}}));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(s.requests(), 3);
+  EXPECT_EQ(s.accepted(), 2);
+}
+
+// ---- Cancellation ------------------------------------------------------------------------------
+
+// Reads one request and never answers; records whether the client hung up.
+struct hanging_server {
+  std::atomic<bool> client_hung_up{false};
+  http_test::server s{[this](connection& c) {
+    received r;
+    if (!c.read_request(r)) return;
+    if (c.wait_closed(20s)) client_hung_up = true;
+  }};
+};
+
+TEST(HttpCancel, StopTokenAbortsARequestInFlight) {
+  hanging_server hs;
+  http::client c(options_for_tests());
+  std::stop_source stop;
+  std::mutex mu;
+  std::optional<rt::settled<http::response>> result;
+  steady::time_point done_at;
+  rt::spawn(c.get(hs.s.url("/hang")), stop.get_token(),
+            [&](rt::settled<http::response> r) noexcept {
+              std::lock_guard lock(mu);
+              done_at = steady::now();
+              result.emplace(std::move(r));
+            });
+  while (hs.s.requests() == 0) std::this_thread::sleep_for(5ms);
+  const auto stop_at = steady::now();
+  stop.request_stop();
+  for (int i = 0; i < 1000; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (result) break;
+    }
+    std::this_thread::sleep_for(2ms);
+  }
+  std::lock_guard lock(mu);
+  ASSERT_TRUE(result.has_value()) << "not cancelled within 2 s";
+  EXPECT_THROW(result->value(), rt::cancelled_error);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(done_at - stop_at);
+  EXPECT_LT(took, 1s) << took.count() << " ms";  // ~1 ms here; read timeout is 20 s
+  for (int i = 0; i < 200 && !hs.client_hung_up; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(hs.client_hung_up.load());  // the transfer was really aborted
+  EXPECT_EQ(c.stats().in_flight, 0U);
+}
+
+TEST(HttpCancel, AlreadyStoppedNeverSends) {
+  http_test::server s(http_test::answer(200, "x"));
+  http::client c(options_for_tests());
+  std::stop_source stop;
+  stop.request_stop();
+  EXPECT_THROW(rt::sync_wait(c.get(s.url("/")), stop.get_token()), rt::cancelled_error);
+  EXPECT_EQ(s.requests(), 0);
+}
+
+TEST(HttpCancel, FailingSiblingInGatherCancelsTheRequest) {
+  hanging_server hs;
+  http::client c(options_for_tests());
+  auto fail_soon = []() -> rt::task<http::response> {
+    co_await rt::sleep_for(100ms);
+    throw std::runtime_error("sibling failed");
+  };
+  const auto t0 = steady::now();
+  try {
+    rt::sync_wait(rt::gather(c.get(hs.s.url("/hang")), fail_soon()));
+    ADD_FAILURE() << "gather should throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "sibling failed");
+  }
+  EXPECT_LT(since(t0), 5s);  // not the 20 s read timeout
+}
+
+TEST(HttpCancel, CancelsDuringBackoff) {
+  http_test::server s(http_test::answer(503, "down"));
+  auto o = options_for_tests();
+  o.retry.base_delay = 10s;
+  o.retry.max_delay = 10s;
+  o.retry.respect_retry_after = false;
+  http::client c(o);
+  std::stop_source stop;
+  std::thread stopper([&] {
+    while (s.requests() == 0) std::this_thread::sleep_for(5ms);
+    std::this_thread::sleep_for(50ms);
+    stop.request_stop();
+  });
+  const auto t0 = steady::now();
+  EXPECT_THROW(rt::sync_wait(c.get(s.url("/")), stop.get_token()), rt::cancelled_error);
+  stopper.join();
+  EXPECT_LT(since(t0), 9s);
+}
+
+// ---- Timeouts ----------------------------------------------------------------------------------
+
+TEST(HttpTimeout, ConnectTimeout) {
+  // A listener with a full accept queue drops new SYNs: the connect hangs.
+  refusing_port port;
+  ::listen(port.fd(), 0);
+  const int filler = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  ::getsockname(port.fd(), reinterpret_cast<sockaddr*>(&a), &len);
+  ASSERT_EQ(::connect(filler, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  auto o = options_for_tests();
+  o.timeouts.connect = 300ms;
+  o.retry.max_attempts = 1;
+  http::client c(o);
+  const auto t0 = steady::now();
+  const auto e = expect_http_error(c.get(port.url("/")));
+  EXPECT_EQ(e.kind(), http::error_kind::connect_timeout) << e.what();
+  EXPECT_TRUE(e.is_timeout());
+  EXPECT_GE(since(t0), 290ms);
+  ::close(filler);
+}
+
+TEST(HttpTimeout, ReadTimeoutWithoutResponse) {
+  hanging_server hs;
+  auto o = options_for_tests();
+  o.timeouts.read = 300ms;
+  http::client c(o);
+  const auto t0 = steady::now();
+  const auto e = expect_http_error(c.get(hs.s.url("/x?token=secret-token-value")));
+  EXPECT_EQ(e.kind(), http::error_kind::read_timeout) << e.what();
+  EXPECT_GE(since(t0), 300ms);
+  EXPECT_EQ(hs.s.requests(), 1);  // read timeouts are not retried
+  EXPECT_EQ(std::string(e.what()).find("secret-token-value"), std::string::npos);
+  EXPECT_NE(std::string(e.what()).find("token=REDACTED"), std::string::npos);
+}
+
+TEST(HttpTimeout, ReadTimeoutWhileReadingTheBody) {
+  http_test::server s([](connection& c) {
+    received r;
+    if (!c.read_request(r)) return;
+    c.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+    c.wait_closed(20s);
+  });
+  auto o = options_for_tests();
+  o.timeouts.read = 300ms;
+  http::client c(o);
+  const auto e = expect_http_error(c.get(s.url("/")));
+  EXPECT_EQ(e.kind(), http::error_kind::read_timeout) << e.what();
+  EXPECT_NE(e.detail().find("10 body bytes"), std::string::npos) << e.detail();
+}
+
+// Sends the body one byte at a time, `gap` apart.
+http_test::server::handler trickle(int bytes, std::chrono::milliseconds gap) {
+  return [=](connection& c) {
+    received r;
+    if (!c.read_request(r)) return;
+    c.send("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(bytes) + "\r\n\r\n");
+    for (int i = 0; i < bytes; ++i) {
+      std::this_thread::sleep_for(gap);
+      if (!c.send("x")) return;  // the client gave up
+    }
+    c.wait_closed(5s);
+  };
+}
+
+TEST(HttpTimeout, ReadTimeoutIsAboutSilenceNotTotalTime) {
+  http_test::server s(trickle(8, 100ms));
+  auto o = options_for_tests();
+  o.timeouts.read = 400ms;  // the whole body takes twice that
+  http::client c(o);
+  const auto r = rt::sync_wait(c.get(s.url("/")));
+  EXPECT_EQ(r.body, "xxxxxxxx");
+}
+
+TEST(HttpTimeout, TotalTimeoutPerRequest) {
+  http_test::server s(trickle(20, 100ms));
+  http::client c(options_for_tests());
+  http::request r;
+  r.url = s.url("/");
+  r.timeout = 300ms;
+  const auto t0 = steady::now();
+  const auto e = expect_http_error(c.send(r));
+  EXPECT_EQ(e.kind(), http::error_kind::timeout) << e.what();
+  EXPECT_GE(since(t0), 300ms);
+}
+
+// ---- Broken responses --------------------------------------------------------------------------
+
+constexpr const char* secret_url_path = "/v1/x?page=1&token=s3cr3t-value";
+
+void expect_redacted(const http::error& e) {
+  const std::string what = e.what();
+  EXPECT_NE(what.find("token=REDACTED"), std::string::npos) << what;
+  EXPECT_EQ(what.find("s3cr3t-value"), std::string::npos) << what;
+  EXPECT_EQ(e.url().find("s3cr3t-value"), std::string::npos);
+  EXPECT_NE(what.find("127.0.0.1"), std::string::npos) << what;
+}
+
+TEST(HttpBroken, TruncatedBody) {
+  http_test::server s([](connection& c) {
+    received r;
+    if (c.read_request(r)) c.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+  });  // then closes cleanly
+  http::client c(options_for_tests());
+  const auto e = expect_http_error(c.get(s.url(secret_url_path)));
+  EXPECT_EQ(e.kind(), http::error_kind::bad_response) << e.what();
+  EXPECT_NE(e.detail().find("truncated: got 10 bytes of 100"), std::string::npos) << e.detail();
+  expect_redacted(e);
+}
+
+TEST(HttpBroken, ResetMidBody) {
+  http_test::server s([](connection& c) {
+    received r;
+    if (!c.read_request(r)) return;
+    c.send("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(1000, 'x'));
+    std::this_thread::sleep_for(100ms);
+    c.reset();
+  });
+  auto o = options_for_tests();
+  o.retry.max_attempts = 1;
+  http::client c(o);
+  const auto e = expect_http_error(c.get(s.url(secret_url_path)));
+  EXPECT_EQ(e.kind(), http::error_kind::reset) << e.what();
+  EXPECT_NE(e.detail().find("connection lost"), std::string::npos) << e.detail();
+  expect_redacted(e);
+}
+
+TEST(HttpBroken, BodyLargerThanTheCap) {
+  http_test::server s([](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      if (r.target == "/declared") {
+        c.respond(200, std::string(4096, 'a'));
+      } else if (r.target == "/chunked") {
+        c.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (int i = 0; i < 8; ++i) c.send("200\r\n" + std::string(512, 'b') + "\r\n");
+        c.send("0\r\n\r\n");
+      } else {
+        c.respond(200, std::string(1024, 'c'));
+      }
+    }
+  });
+  auto o = options_for_tests();
+  o.max_response_body = 1024;
+  http::client c(o);
+  auto e = expect_http_error(c.get(s.url("/declared")));
+  EXPECT_EQ(e.kind(), http::error_kind::body_too_large) << e.what();
+  EXPECT_NE(e.detail().find("Content-Length is 4096"), std::string::npos) << e.detail();
+  e = expect_http_error(c.get(s.url("/chunked")));
+  EXPECT_EQ(e.kind(), http::error_kind::body_too_large) << e.what();
+  EXPECT_EQ(rt::sync_wait(c.get(s.url("/exact"))).body.size(), 1024U);
+}
+
+TEST(HttpBroken, MalformedStatusLines) {
+  http_test::server s([](connection& c) {
+    received r;
+    if (!c.read_request(r)) return;
+    if (r.target == "/garbage") {
+      c.send("HELLO THERE\r\n\r\n");
+    } else if (r.target == "/status") {
+      c.send("HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n");
+    } else {
+      c.send("HTTP/1.1 200 OK\r\nContent-Length: zz\r\n\r\nbody");
+    }
+  });
+  http::client c(options_for_tests());
+  for (const char* path : {"/garbage", "/status", "/length"}) {
+    const auto e = expect_http_error(c.get(s.url(path)));
+    EXPECT_EQ(e.kind(), http::error_kind::bad_response) << path << ": " << e.what();
+    EXPECT_NE(e.detail().find("malformed response"), std::string::npos) << e.detail();
+    EXPECT_EQ(e.attempts(), 1) << path;
+  }
+}
+
+TEST(HttpBroken, HttpsToAPlainServerIsATlsError) {
+  // Answers in plain text at once, as a plain server does to a request it cannot parse.
+  http_test::server s([](connection& c) {
+    c.send("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  });
+  auto o = options_for_tests();
+  o.retry.max_attempts = 1;
+  http::client c(o);
+  const auto e = expect_http_error(c.get("https://127.0.0.1:" + std::to_string(s.port()) + "/"));
+  EXPECT_EQ(e.kind(), http::error_kind::tls) << e.what();
+}
+
+TEST(HttpBroken, BodyThatIsNotJson) {
+  http_test::server s(http_test::answer(200, "<html>oops</html>"));
+  http::client c(options_for_tests());
+  const auto r = rt::sync_wait(c.get(s.url("/")));
+  try {
+    (void)r.json();
+    ADD_FAILURE() << "json() should throw";
+  } catch (const http::error& e) {
+    EXPECT_EQ(e.kind(), http::error_kind::bad_response);
+  }
+}
+
+// ---- Status errors
+// -------------------------------------------------------------------------------
+
+TEST(HttpStatus, RaiseForStatus) {
+  http_test::server s([](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      if (r.target.starts_with("/missing")) {
+        c.respond(404, R"({"error":"network net-9 not found"})");
+      } else {
+        c.respond(200, "{}");
+      }
+    }
+  });
+  http::client c(options_for_tests());
+  const auto ok = rt::sync_wait(c.get(s.url("/fine")));
+  EXPECT_NO_THROW(ok.raise_for_status());
+  const auto missing = rt::sync_wait(c.get(s.url("/missing?api_key=k3y-k3y-k3y")));
+  EXPECT_EQ(missing.status, 404);  // a status is not an exception by default
+  try {
+    missing.raise_for_status();
+    ADD_FAILURE() << "raise_for_status should throw";
+  } catch (const http::status_error& e) {
+    EXPECT_EQ(e.status(), 404);
+    EXPECT_EQ(e.kind(), http::error_kind::status);
+    EXPECT_NE(e.body_excerpt().find("net-9 not found"), std::string::npos);
+    const std::string what = e.what();
+    EXPECT_NE(what.find("404"), std::string::npos) << what;
+    EXPECT_NE(what.find("api_key=REDACTED"), std::string::npos) << what;
+    EXPECT_EQ(what.find("k3y-k3y-k3y"), std::string::npos) << what;
+  }
+}
+
+// ---- Logging ---------------------------------------------------------------------------------
+
+std::mutex log_mu;
+std::vector<std::string> log_lines;  // NOLINT: the sink is a plain function pointer
+void capture(std::string_view line) {
+  std::lock_guard lock(log_mu);
+  log_lines.emplace_back(line);
+}
+
+TEST(HttpLog, DebugLineWithRedactedUrlAndHeaders) {
+  http_test::server s(http_test::answer(200, "ok"));
+  const auto previous = hlog::current_level();
+  hlog::set_level(hlog::level::trace);
+  hlog::set_sink(&capture);
+  {
+    std::lock_guard lock(log_mu);
+    log_lines.clear();
+  }
+  http::client c(options_for_tests());
+  const auto r = rt::sync_wait(
+      c.get(s.url("/v1/x?token=tok-tok-tok"),
+            {{"Authorization", "Bearer very-secret-bearer"}, {"X-Trace", "visible"}}));
+  hlog::set_sink(nullptr);
+  hlog::set_level(previous);
+  EXPECT_EQ(r.status, 200);
+  std::lock_guard lock(log_mu);
+  bool request_line = false;
+  bool header_line = false;
+  for (const auto& line : log_lines) {
+    EXPECT_EQ(line.find("tok-tok-tok"), std::string::npos) << line;
+    EXPECT_EQ(line.find("very-secret-bearer"), std::string::npos) << line;
+    const auto v = http::json::parse(line);
+    if (v["@message"].as_string() == "http request") {
+      request_line = true;
+      EXPECT_EQ(v["@level"].as_string(), "debug");
+      EXPECT_EQ(v["method"].as_string(), "GET");
+      EXPECT_NE(v["url"].as_string().find("token=REDACTED"), std::string::npos);
+      EXPECT_EQ(v["status"].as_int(), 200);
+      EXPECT_EQ(v["attempt"].as_int(), 1);
+      EXPECT_GE(v["duration_ms"].as_double(), 0.0);
+    }
+    if (v["@message"].as_string() == "http request headers") {
+      header_line = true;
+      EXPECT_NE(v["headers"].as_string().find("Authorization: REDACTED"), std::string::npos);
+      EXPECT_NE(v["headers"].as_string().find("X-Trace: visible"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(request_line);
+  EXPECT_TRUE(header_line);
+}
+
+// ---- Lifetime ----------------------------------------------------------------------------------
+
+TEST(HttpClient, RequestOutlivesTheClientObject) {
+  http_test::server s(slow_answer(100ms));
+  std::mutex mu;
+  std::optional<rt::settled<http::response>> result;
+  {
+    http::client c(options_for_tests());
+    rt::spawn(c.get(s.url("/")), {}, [&](rt::settled<http::response> r) noexcept {
+      std::lock_guard lock(mu);
+      result.emplace(std::move(r));
+    });
+  }  // the pool stays alive for the request in flight
+  for (int i = 0; i < 1000; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (result) break;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  std::lock_guard lock(mu);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->value().status, 200);
+}
+
+TEST(HttpClient, CopiesShareThePool) {
+  http_test::server s(http_test::answer(200, "ok"));
+  http::client a(options_for_tests());
+  const http::client b = a;  // NOLINT(performance-unnecessary-copy-initialization)
+  EXPECT_EQ(rt::sync_wait(a.get(s.url("/"))).status, 200);
+  EXPECT_EQ(rt::sync_wait(b.get(s.url("/"))).status, 200);
+  EXPECT_EQ(s.accepted(), 1);
+  EXPECT_EQ(b.stats().requests, 2U);
+}
+
+}  // namespace
