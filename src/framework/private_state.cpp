@@ -459,4 +459,8 @@ private_state private_state_codec::open(std::string_view bytes, diagnostics& d) 
   return {};
 }
 
+namespace detail {
+void init_crypto() noexcept { OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr); }
+}  // namespace detail
+
 }  // namespace cppvider::framework

@@ -230,7 +230,14 @@ struct provider_base::impl {
                                 std::string_view& operation);
 };
 
+namespace detail {
+void init_crypto() noexcept;  // private_state.cpp
+}  // namespace detail
+
 provider_base::provider_base(std::string type_name) : impl_(std::make_unique<impl>()) {
+  // OpenSSL (private state) is set up here, before any executor thread exists: its exit handler
+  // must run after the executor has joined its threads, or their OpenSSL state is never freed.
+  detail::init_crypto();
   impl_->type_name = std::move(type_name);
 }
 provider_base::~provider_base() = default;

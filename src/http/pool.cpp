@@ -261,7 +261,9 @@ int pool::transfer::on_progress(void* ud, curl_off_t /*dltotal*/, curl_off_t dln
 
 pool::pool(client_options options)
     : options_(std::move(options)),
-      io_(runtime::io_context(runtime::default_executor())),
+      // libcurl (and through it OpenSSL) first, before the executor's threads may exist:
+      // OpenSSL's exit handler must run after the executor has joined them.
+      io_((global_init(), runtime::io_context(runtime::default_executor()))),
       strand_(asio::make_strand(io_)),
       curl_timer_(strand_),
       deadline_timer_(strand_),

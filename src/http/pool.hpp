@@ -2,7 +2,10 @@
 // io_context through one strand (libcurl's multi interface is not thread-safe).
 #pragma once
 
+// A libstdc++ header before asio: asio picks its aligned allocator from libstdc++'s config, and
+// every translation unit must pick the same one (operator new vs aligned_alloc).
 #include <curl/curl.h>
+#include <cstddef>
 
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>

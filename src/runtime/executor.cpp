@@ -7,6 +7,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 #include <asio/thread_pool.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <string>
@@ -56,7 +57,13 @@ executor::executor(unsigned threads) : impl_(std::make_unique<impl>()) {
 }
 
 executor::~executor() {
+  // Let work that is already finishing (a cancelled timer's handler, say) run, so its task frees
+  // its frame; then stop whatever still waits (abandoned at exit).
   impl_->work.reset();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+  while (!impl_->io.stopped() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->io.stop();
   for (auto& t : impl_->threads) t.join();
 }

@@ -2,6 +2,10 @@
 // timers itself (the HTTP client does). Includes asio: keep it out of headers authors include.
 #pragma once
 
+// libstdc++ first: asio chooses its aligned allocator from libstdc++'s configuration, and all
+// translation units must make the same choice.
+#include <cstddef>
+
 #include <asio/io_context.hpp>
 
 #include "cppvider/runtime/executor.hpp"
