@@ -74,6 +74,26 @@ plugin::apply_resource_change_request apply_request(const plan_values& plan, con
   return req;
 }
 
+// What Terraform sends to read `state`.
+plugin::read_resource_request read_request(std::string_view type, const cty::value& state,
+                                           std::string private_state, const cty::type& t) {
+  plugin::read_resource_request req;
+  req.type_name = std::string(type);
+  req.current_state = encode(state, t);
+  req.private_state = std::move(private_state);
+  return req;
+}
+
+// An apply or read answer as the harness reports it.
+template <class Response>
+state_values answered_state(Response&& r, const cty::type& t) {
+  state_values out;
+  out.diagnostics = fw::from_plugin(r.diags);
+  out.state = decode(r.new_state, t, out.diagnostics);
+  out.private_state = std::move(r.private_state);
+  return out;
+}
+
 std::vector<cty::path> from_plugin_paths(const std::vector<plugin::attribute_path>& in) {
   std::vector<cty::path> out;
   for (const auto& p : in) {
@@ -198,10 +218,7 @@ state_values harness_base::apply(const plan_values& plan) {
   auto r = call<plugin::apply_resource_change_response>(stop_, [&](auto ctx, auto done) {
     p_.apply_resource_change(std::move(ctx), std::move(req), std::move(done));
   });
-  out.diagnostics = fw::from_plugin(r.diags);
-  out.state = decode(r.new_state, t, out.diagnostics);
-  out.private_state = std::move(r.private_state);
-  return out;
+  return answered_state(std::move(r), t);
 }
 
 void harness_base::start_apply(const plan_values& plan, std::function<void(state_values)> done) {
@@ -209,11 +226,7 @@ void harness_base::start_apply(const plan_values& plan, std::function<void(state
   auto req = apply_request(plan, t);
   auto sink = std::make_shared<forward<plugin::apply_resource_change_response>>(
       [t, done = std::move(done)](plugin::apply_resource_change_response&& r) {
-        state_values out;
-        out.diagnostics = fw::from_plugin(r.diags);
-        out.state = decode(r.new_state, t, out.diagnostics);
-        out.private_state = std::move(r.private_state);
-        done(std::move(out));
+        done(answered_state(std::move(r), t));
       });
   p_.apply_resource_change(
       plugin::call_context{.rpc = "ApplyResourceChange", .request_id = "load", .stop = stop_},
@@ -223,17 +236,10 @@ void harness_base::start_apply(const plan_values& plan, std::function<void(state
 void harness_base::start_read(std::string_view type, const cty::value& state,
                               std::string private_state, std::function<void(state_values)> done) {
   const auto& t = resource_schema(type).type();
-  plugin::read_resource_request req;
-  req.type_name = std::string(type);
-  req.current_state = encode(state, t);
-  req.private_state = std::move(private_state);
+  auto req = read_request(type, state, std::move(private_state), t);
   auto sink = std::make_shared<forward<plugin::read_resource_response>>(
       [t, done = std::move(done)](plugin::read_resource_response&& r) {
-        state_values out;
-        out.diagnostics = fw::from_plugin(r.diags);
-        out.state = decode(r.new_state, t, out.diagnostics);
-        out.private_state = std::move(r.private_state);
-        done(std::move(out));
+        done(answered_state(std::move(r), t));
       });
   p_.read_resource(plugin::call_context{.rpc = "ReadResource", .request_id = "load", .stop = stop_},
                    std::move(req), plugin::responder<plugin::read_resource_response>(sink));
@@ -242,18 +248,11 @@ void harness_base::start_read(std::string_view type, const cty::value& state,
 state_values harness_base::read(std::string_view type, const cty::value& state,
                                 std::string private_state) {
   const auto& t = resource_schema(type).type();
-  plugin::read_resource_request req;
-  req.type_name = std::string(type);
-  req.current_state = encode(state, t);
-  req.private_state = std::move(private_state);
+  auto req = read_request(type, state, std::move(private_state), t);
   auto r = call<plugin::read_resource_response>(stop_, [&](auto ctx, auto done) {
     p_.read_resource(std::move(ctx), std::move(req), std::move(done));
   });
-  state_values out;
-  out.diagnostics = fw::from_plugin(r.diags);
-  out.state = decode(r.new_state, t, out.diagnostics);
-  out.private_state = std::move(r.private_state);
-  return out;
+  return answered_state(std::move(r), t);
 }
 
 state_values harness_base::import_state(std::string_view type, std::string id) {
