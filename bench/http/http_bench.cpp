@@ -4,6 +4,8 @@
 //
 //   build/release/bench/http/http_bench                       # both servers
 //   build/release/bench/http/http_bench --benchmark_filter=tiny
+//   build/release/bench/http/http_bench --benchmark_repetitions=6 \
+//       --benchmark_enable_random_interleaving=true   # what docs/benchmarks.md reports
 //
 // "tiny": a minimal asio server in this process (one thread, fixed 2-byte answer), so the
 // client's own cost shows. "mock": the mock cloud API's GET /v1/regions/eu-west (JSON), a more
@@ -12,6 +14,7 @@
 #include <curl/curl.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <asio/buffer.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -115,13 +118,21 @@ std::string server_url(const std::string& which) {
   throw std::invalid_argument("unknown server " + which);
 }
 
-std::map<std::string, double>& rates() {
-  static std::map<std::string, double> r;
+// Every repetition's figures per benchmark; the summary uses their medians.
+std::map<std::string, std::vector<double>>& rates() {
+  static std::map<std::string, std::vector<double>> r;
   return r;
 }
-std::map<std::string, double>& cpu_per_request() {
-  static std::map<std::string, double> r;
+std::map<std::string, std::vector<double>>& cpu_per_request() {
+  static std::map<std::string, std::vector<double>> r;
   return r;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 // CPU time of the whole process (every thread, the in-process server included): on a shared
@@ -261,9 +272,11 @@ class ratio_reporter : public benchmark::ConsoleReporter {
     for (const auto& r : runs) {
       if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
       const auto it = r.counters.find("items_per_second");  // already a rate here
-      if (it != r.counters.end()) rates()[r.run_name.function_name] = it->second.value;
+      if (it != r.counters.end()) rates()[r.run_name.function_name].push_back(it->second.value);
       const auto cpu = r.counters.find("cpu_us_per_req");
-      if (cpu != r.counters.end()) cpu_per_request()[r.run_name.function_name] = cpu->second.value;
+      if (cpu != r.counters.end()) {
+        cpu_per_request()[r.run_name.function_name].push_back(cpu->second.value);
+      }
     }
   }
 };
@@ -283,12 +296,14 @@ int main(int argc, char** argv) {
     const auto plain = rates().find(std::string("plain_curl_multi/") + which);
     const auto ours = rates().find(std::string("cppvider_http/") + which);
     if (plain == rates().end() || ours == rates().end()) continue;
-    const double plain_cpu = cpu_per_request()[plain->first];
-    const double our_cpu = cpu_per_request()[ours->first];
+    const double plain_rate = median(plain->second);
+    const double our_rate = median(ours->second);
+    const double plain_cpu = median(cpu_per_request()[plain->first]);
+    const double our_cpu = median(cpu_per_request()[ours->first]);
     std::printf(
-        "%s: plain libcurl %.0f req/s (%.1f us CPU/req), cppvider::http %.0f req/s (%.1f us "
-        "CPU/req); throughput ratio %.2f, CPU-efficiency ratio %.2f\n",
-        which, plain->second, plain_cpu, ours->second, our_cpu, ours->second / plain->second,
+        "%s (median of %zu): plain libcurl %.0f req/s (%.1f us CPU/req), cppvider::http %.0f "
+        "req/s (%.1f us CPU/req); throughput ratio %.2f, CPU-efficiency ratio %.2f\n",
+        which, ours->second.size(), plain_rate, plain_cpu, our_rate, our_cpu, our_rate / plain_rate,
         plain_cpu / our_cpu);
   }
   benchmark::Shutdown();

@@ -188,6 +188,36 @@ void define(fw::provider<config, filesystem>& p) {
   p.configure([](const config& c) { return filesystem{c.root.value_or("")}; });
   p.add_resource<file>();
   p.add_data_source<file_data>();
+
+  // provider::localfs::sha256("text"): the checksum the file resource computes, for configs.
+  p.add_function(fw::function("sha256", [](const std::string& text) { return sha256_hex(text); })
+                     .summary("Hex SHA-256 of a string")
+                     .description("The same checksum localfs_file reports for this content.")
+                     .parameter("text", {.description = "The content to hash."}));
+  // provider::localfs::join_path("a", "b", "c.txt") -> "a/b/c.txt"
+  p.add_function(fw::function("join_path",
+                              [](const std::string& first, const fw::variadic<std::string>& rest) {
+                                std::filesystem::path out(first);
+                                for (const auto& part : rest.values) out /= part;
+                                return out.lexically_normal().generic_string();
+                              })
+                     .summary("Joins path segments")
+                     .parameter("first", {.description = "The first segment."})
+                     .parameter("rest", {.description = "More segments, in order."}));
+  // provider::localfs::parse_permissions("0640") -> 416; an error names the argument.
+  p.add_function(fw::function("parse_permissions",
+                              [](const std::string& octal) {
+                                const bool valid =
+                                    octal.size() == 4 && octal[0] == '0' &&
+                                    octal.find_first_not_of("01234567") == std::string::npos;
+                                if (!valid) {
+                                  throw fw::function_error(
+                                      0, "\"" + octal + "\" is not four octal digits such as 0644");
+                                }
+                                return static_cast<std::int64_t>(std::stoul(octal, nullptr, 8));
+                              })
+                     .summary("File permissions from octal text")
+                     .parameter("octal", {.description = "Four octal digits, such as 0644."}));
 }
 
 }  // namespace localfs

@@ -9,6 +9,7 @@
 
 #include "cppvider/cty/json.hpp"
 #include "cppvider/cty/msgpack.hpp"
+#include "cppvider/cty/type_json.hpp"
 #include "cppvider/framework/private_state.hpp"
 #include "cppvider/framework/values.hpp"
 #include "cppvider/runtime/task.hpp"
@@ -102,7 +103,11 @@ void answer_with(const plugin::call_context& ctx, runtime::task<Response> t,
                    Response r;
                    diagnostics d;
                    unexpected(d, "the provider", "", s.error_message());
-                   append_to(r.diags, d);
+                   if constexpr (std::is_same_v<Response, plugin::call_function_response>) {
+                     r.error = plugin::function_error{d[0].summary + ": " + d[0].detail, {}};
+                   } else {
+                     append_to(r.diags, d);
+                   }
                    done(std::move(r));
                  });
 }
@@ -134,12 +139,42 @@ void unknown_type(diagnostics& d, std::string_view kind, std::string_view type) 
       "This provider has no " + std::string(kind) + " named \"" + std::string(type) + "\".");
 }
 
+plugin::function_parameter to_plugin(const function_parameter& p) {
+  plugin::function_parameter out;
+  out.name = p.name;
+  out.type_json = cty::type_to_json(p.type);
+  out.allow_null_value = p.allow_null;
+  out.allow_unknown_values = p.allow_unknown;
+  out.description = p.description;
+  out.description_kind = p.markdown ? plugin::string_kind::markdown : plugin::string_kind::plain;
+  return out;
+}
+
+plugin::function_definition to_plugin(const function_signature& s) {
+  plugin::function_definition out;
+  for (const auto& p : s.parameters) out.parameters.push_back(to_plugin(p));
+  if (s.variadic) out.variadic_parameter = to_plugin(*s.variadic);
+  out.return_type_json = cty::type_to_json(s.return_type);
+  out.summary = s.summary;
+  out.description = s.description;
+  out.description_kind = s.markdown ? plugin::string_kind::markdown : plugin::string_kind::plain;
+  out.deprecation_message = s.deprecation_message;
+  return out;
+}
+
 }  // namespace
 
 struct provider_base::impl {
   std::string type_name;
   std::map<std::string, std::unique_ptr<entry<resource_definition>>, std::less<>> resources;
   std::map<std::string, std::unique_ptr<entry<data_source_definition>>, std::less<>> data_sources;
+  std::map<std::string, std::shared_ptr<function_definition>, std::less<>> functions;
+
+  std::once_flag functions_once;
+  std::map<std::string, plugin::function_definition> functions_built;
+  diagnostics functions_diagnostics;
+  void build_functions();
+  runtime::task<plugin::call_function_response> call(plugin::call_function_request req);
 
   std::once_flag provider_once;
   schema_result provider_built;
@@ -260,6 +295,11 @@ void provider_base::add_data_source(std::shared_ptr<data_source_definition> d) {
   impl_->data_sources.insert_or_assign(std::move(name), std::move(e));
 }
 
+void provider_base::add_function(std::shared_ptr<function_definition> f) {
+  auto name = f->name();
+  impl_->functions.insert_or_assign(std::move(name), std::move(f));
+}
+
 void provider_base::validate_provider_values(const cty::value&, diagnostics&) {}
 
 std::shared_ptr<const framework::schema> provider_base::provider_config_schema() {
@@ -284,6 +324,7 @@ void provider_base::get_metadata(plugin::call_context, plugin::get_metadata_requ
   r.capabilities.get_provider_schema_optional = true;
   for (const auto& [name, e] : impl_->resources) r.resources.push_back(name);
   for (const auto& [name, e] : impl_->data_sources) r.data_sources.push_back(name);
+  for (const auto& [name, f] : impl_->functions) r.functions.push_back(name);
   done(std::move(r));
 }
 
@@ -313,6 +354,9 @@ void provider_base::get_provider_schema(
         }
         r->data_source_schemas.emplace(name, to_plugin(*s.schema));
       }
+      impl_->build_functions();
+      r->functions = impl_->functions_built;
+      d.append(impl_->functions_diagnostics);
     });
     r->capabilities.plan_destroy = true;
     r->capabilities.get_provider_schema_optional = true;
@@ -691,6 +735,113 @@ runtime::task<void> provider_base::impl::read_data(const plugin::read_data_sourc
   engine::check_wholly_known(r.state, req.type_name, "read", d);
   if (d.has_error()) co_return;
   resp.state = encode(r.state, s.type(), d);
+}
+
+// ---- Functions ------------------------------------------------------------------------------
+
+void provider_base::impl::build_functions() {
+  std::call_once(functions_once, [this] {
+    for (const auto& [name, f] : functions) {
+      for (auto x : f->problems()) functions_diagnostics.add(std::move(x));
+      functions_built.emplace(name, to_plugin(f->signature()));
+    }
+  });
+}
+
+void provider_base::get_functions(plugin::call_context, plugin::get_functions_request,
+                                  plugin::responder<plugin::get_functions_response> done) {
+  plugin::get_functions_response r;
+  diagnostics d;
+  guarded(d, "GetFunctions", impl_->type_name, [&] {
+    impl_->build_functions();
+    r.functions = impl_->functions_built;
+    d.append(impl_->functions_diagnostics);
+  });
+  finish(done, r, d);
+}
+
+void provider_base::call_function(plugin::call_context ctx, plugin::call_function_request req,
+                                  plugin::responder<plugin::call_function_response> done) {
+  answer_with(ctx, impl_->call(std::move(req)), std::move(done));
+}
+
+runtime::task<plugin::call_function_response> provider_base::impl::call(
+    plugin::call_function_request req) {
+  plugin::call_function_response resp;
+  const auto fail = [&](std::optional<std::size_t> argument, std::string text) {
+    resp.error = plugin::function_error{std::move(text), std::nullopt};
+    if (argument) resp.error->function_argument = static_cast<std::int64_t>(*argument);
+  };
+  const auto it = functions.find(req.name);
+  if (it == functions.end()) {
+    fail(std::nullopt, "This provider has no function named \"" + req.name + "\".");
+    co_return resp;
+  }
+  function_definition& f = *it->second;
+  const auto& sig = f.signature();
+  std::vector<cty::value> args;
+  args.reserve(req.arguments.size());
+  bool unknown = false;
+  for (std::size_t i = 0; i < req.arguments.size(); ++i) {
+    const function_parameter* p = nullptr;
+    if (i < sig.parameters.size()) {
+      p = &sig.parameters[i];
+    } else if (sig.variadic) {
+      p = &*sig.variadic;
+    } else {
+      fail(std::nullopt, "Function " + req.name + " takes " +
+                             std::to_string(sig.parameters.size()) + " arguments, got " +
+                             std::to_string(req.arguments.size()) + ".");
+      co_return resp;
+    }
+    auto v = decode(req.arguments[i], p->type);
+    if (!v) {
+      fail(i, "Invalid value for parameter \"" + p->name + "\": " + v.error().message);
+      co_return resp;
+    }
+    if (v->is_null() && !p->allow_null) {
+      fail(i, "Invalid value for parameter \"" + p->name + "\": the argument must not be null.");
+      co_return resp;
+    }
+    if (!v->is_wholly_known() && !p->allow_unknown) unknown = true;
+    args.push_back(std::move(*v));
+  }
+  if (args.size() < sig.parameters.size()) {
+    fail(std::nullopt, "Function " + req.name + " takes " + std::to_string(sig.parameters.size()) +
+                           " arguments, got " + std::to_string(args.size()) + ".");
+    co_return resp;
+  }
+  cty::value result;
+  if (unknown) {
+    // Terraform answers unknown arguments itself unless a parameter accepts them; a host that
+    // sends them anyway gets what Terraform would compute: an unknown result.
+    result = cty::value::unknown(sig.return_type);
+  } else {
+    try {
+      result = co_await f.call(args);
+    } catch (const function_error& e) {
+      fail(e.argument(), e.what());
+      co_return resp;
+    } catch (const runtime::cancelled_error&) {
+      fail(std::nullopt, "Function " + req.name + " was cancelled: the provider is stopping.");
+      co_return resp;
+    } catch (const std::exception& e) {
+      fail(std::nullopt, "Unexpected error in function " + req.name + ": " + e.what());
+      co_return resp;
+    } catch (...) {
+      fail(std::nullopt, "Unexpected error in function " + req.name + ": unknown exception");
+      co_return resp;
+    }
+  }
+  auto bytes = cty::msgpack::encode(result, sig.return_type);
+  if (!bytes) {
+    fail(std::nullopt, "Function " + req.name + " returned a value that does not match its " +
+                           "return type " + cty::type_to_json(sig.return_type) + ": " +
+                           bytes.error().message + ". This is a bug in the provider.");
+    co_return resp;
+  }
+  resp.result.msgpack = std::move(*bytes);
+  co_return resp;
 }
 
 }  // namespace cppvider::framework

@@ -38,6 +38,7 @@
 #include <charconv>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "cppvider/runtime/asio.hpp"
 #include "cppvider/runtime/executor.hpp"
@@ -390,7 +391,25 @@ void pool::start(const prepared& req, runtime::resumer<outcome> done, const std:
   // Before the post: a stop already requested runs the callback here, and its abort is then
   // queued on the strand ahead of the add.
   t->on_stop.emplace(st, transfer::stop_fn{t});
-  asio::defer(strand_, [t] { t->owner->add(t); });
+  bool post = false;
+  {
+    const std::lock_guard lock(incoming_mutex_);
+    incoming_.push_back(std::move(t));
+    post = !std::exchange(incoming_posted_, true);
+  }
+  if (post) asio::defer(strand_, [self = shared_from_this()] { self->add_incoming(); });
+}
+
+void pool::add_incoming() {
+  std::vector<std::shared_ptr<transfer>> batch;
+  {
+    const std::lock_guard lock(incoming_mutex_);
+    batch.swap(incoming_);
+    incoming_posted_ = false;
+  }
+  for (const auto& t : batch) add(t);
+  // One pass of libcurl sends every request of the batch (and resumes what finished).
+  socket_action(CURL_SOCKET_TIMEOUT, 0);
 }
 
 void pool::add(const std::shared_ptr<transfer>& t) {
@@ -427,7 +446,6 @@ void pool::add(const std::shared_ptr<transfer>& t) {
   in_flight_.store(running_, std::memory_order_relaxed);
   update_max_connects();
   schedule(*t);
-  socket_action(CURL_SOCKET_TIMEOUT, 0);  // starts it now, without another handler
 }
 
 easy_ptr pool::new_easy() {
@@ -522,6 +540,7 @@ void pool::abort(transfer& t, abort_reason why) {
   if (t.finished) return;
   t.aborted = why;
   complete(t, CURLE_ABORTED_BY_CALLBACK);
+  resume_finished();
 }
 
 void pool::complete(transfer& t, CURLcode code) {
@@ -566,9 +585,19 @@ void pool::complete(transfer& t, CURLcode code) {
   }
   t.out.duration = clock::now() - t.submitted;
   t.self.reset();
-  // Resume the task off the strand, so that its code runs in parallel with other transfers and
-  // never inside a libcurl call; as a continuation of this handler, on this thread.
-  asio::defer(io_, [keep] { keep->done.set_value(std::move(keep->out)); });
+  finished_.push_back(std::move(keep));
+}
+
+void pool::resume_finished() {
+  if (finished_.empty()) return;
+  // Tasks resume off the strand, so that their code runs in parallel with other transfers and
+  // never inside a libcurl call; as a continuation of this handler, on this thread. All that
+  // finished in one pass resume in one handler: their next requests then reach libcurl
+  // together (add_incoming), as a hand-written multi loop would send them.
+  asio::defer(io_, [done = std::move(finished_)] {
+    for (const auto& t : done) t->done.set_value(std::move(t->out));
+  });
+  finished_.clear();
 }
 
 void pool::classify(transfer& t, CURLcode code) const {
@@ -715,6 +744,7 @@ void pool::collect_done() {
     curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
     if (priv != nullptr) complete(*reinterpret_cast<transfer*>(priv), code);
   }
+  resume_finished();
 }
 
 void pool::update_max_connects() {

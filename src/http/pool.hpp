@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -95,7 +96,9 @@ class pool : public std::enable_shared_from_this<pool> {
   using strand_type = asio::strand<asio::io_context::executor_type>;
 
   // Strand only, from here on.
+  void add_incoming();
   void add(const std::shared_ptr<transfer>& t);
+  void resume_finished();
   [[nodiscard]] easy_ptr new_easy();
   void configure(transfer& t, CURL* e);
   void abort(transfer& t, abort_reason why);
@@ -144,6 +147,13 @@ class pool : public std::enable_shared_from_this<pool> {
   std::unordered_map<curl_socket_t, socket_state> sockets_;
   std::vector<easy_ptr> idle_easies_;
   std::size_t running_ = 0;  // transfers in the multi handle
+  // Finished transfers whose tasks are resumed together when the strand handler ends.
+  std::vector<std::shared_ptr<transfer>> finished_;
+
+  // Transfers started by tasks, added to the multi handle in batches by one strand handler.
+  std::mutex incoming_mutex_;
+  std::vector<std::shared_ptr<transfer>> incoming_;
+  bool incoming_posted_ = false;
 
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> attempts_{0};

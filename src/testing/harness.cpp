@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cppvider/cty/msgpack.hpp"
+#include "cppvider/cty/type_json.hpp"
 
 namespace cppvider::testing {
 
@@ -303,6 +304,53 @@ state_values harness_base::read_data(std::string_view type, const cty::value& co
   });
   out.diagnostics.append(fw::from_plugin(r.diags));
   out.state = decode(r.state, t, out.diagnostics);
+  return out;
+}
+
+function_result harness_base::call_function(std::string_view name,
+                                            const std::vector<cty::value>& args) {
+  function_result out;
+  const auto fail = [&](std::string text) {
+    out.error = std::move(text);
+    return out;
+  };
+  auto fns = call<plugin::get_functions_response>(
+      stop_, [&](auto ctx, auto done) { p_.get_functions(std::move(ctx), {}, std::move(done)); });
+  const auto it = fns.functions.find(std::string(name));
+  if (it == fns.functions.end()) return fail("no function named " + std::string(name));
+  const auto type_of = [](const std::string& json) {
+    auto t = cty::parse_type_json(json);
+    if (!t) throw std::logic_error("harness: bad type JSON from GetFunctions: " + json);
+    return *t;
+  };
+  plugin::call_function_request req;
+  req.name = std::string(name);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& params = it->second.parameters;
+    const plugin::function_parameter* p = nullptr;
+    if (i < params.size()) {
+      p = &params[i];
+    } else if (it->second.variadic_parameter) {
+      p = &*it->second.variadic_parameter;
+    } else {
+      // More arguments than parameters: send them as dynamic values, as a host could.
+      req.arguments.push_back({*cty::msgpack::encode(args[i], cty::type::dynamic()), {}});
+      continue;
+    }
+    auto bytes = cty::msgpack::encode(args[i], type_of(p->type_json));
+    if (!bytes) return fail("argument " + std::to_string(i) + ": " + bytes.error().message);
+    req.arguments.push_back({std::move(*bytes), {}});
+  }
+  auto r = call<plugin::call_function_response>(stop_, [&](auto ctx, auto done) {
+    p_.call_function(std::move(ctx), std::move(req), std::move(done));
+  });
+  if (r.error) {
+    out.argument = r.error->function_argument;
+    return fail(r.error->text);
+  }
+  auto v = cty::msgpack::decode(r.result.msgpack, type_of(it->second.return_type_json));
+  if (!v) return fail("result: " + v.error().message);
+  out.value = std::move(*v);
   return out;
 }
 

@@ -41,7 +41,20 @@ output "read_back" {
 """
 
 
-class LocalfsE2E(CliTest):
+HEADER = """
+terraform {
+  required_providers {
+    localfs = { source = "%(source)s" }
+  }
+}
+provider "localfs" {
+  root = "%(root)s"
+}
+"""
+
+
+class LocalfsCase(CliTest):
+    """A work directory with a files root for the provider; no tests of its own."""
     provider = PROVIDER
     source = SOURCE
 
@@ -49,6 +62,16 @@ class LocalfsE2E(CliTest):
         super().setUp()
         self.root = os.path.join(self.work, "files")
         os.makedirs(self.root)
+
+    def write(self, body):
+        self.write_config(HEADER % {"source": SOURCE, "root": self.root} + body)
+
+    def read_file(self, name):
+        with open(os.path.join(self.root, name)) as f:
+            return f.read()
+
+
+class LocalfsE2E(LocalfsCase):
 
     def configure(self, path, content):
         self.write_config(CONFIG % {"source": SOURCE, "root": self.root, "path": path,
@@ -104,30 +127,15 @@ class LocalfsE2E(CliTest):
         self.assertFalse(os.path.exists(os.path.join(self.root, "b.txt")))
 
 
-HEADER = """
-terraform {
-  required_providers {
-    localfs = { source = "%(source)s" }
-  }
-}
-provider "localfs" {
-  root = "%(root)s"
-}
-"""
 
 
-class LocalfsImportAndErrorsE2E(LocalfsE2E):
-    def write(self, body):
-        self.write_config(HEADER % {"source": SOURCE, "root": self.root} + body)
+class LocalfsImportAndErrorsE2E(LocalfsCase):
 
     def shown_file(self):
         shown = self.run_cli("show", "-json").stdout
         import json
         res = json.loads(shown)["values"]["root_module"]["resources"]
         return [r["values"] for r in res if r["type"] == "localfs_file" and r["mode"] == "managed"]
-
-    def test_life_cycle(self):  # the base class's cycle runs once, in LocalfsE2E
-        pass
 
     def test_import_command_and_import_block(self):
         with open(os.path.join(self.root, "a.txt"), "w") as f:
@@ -174,9 +182,44 @@ class LocalfsImportAndErrorsE2E(LocalfsE2E):
         self.assertIn("data.localfs_file.ok: Read complete", p.stdout)
 
 
+class LocalfsFunctionsE2E(LocalfsCase):
+    """Provider-defined functions: typed, variadic, and an error that names its argument."""
+
+    def test_functions_in_outputs_and_resources(self):
+        self.write('resource "localfs_file" "f" {\n'
+                   '  path    = provider::localfs::join_path("sub", "..", "f.txt")\n'
+                   '  content = "one"\n'
+                   '}\n'
+                   'output "sum" {\n  value = provider::localfs::sha256("one")\n}\n'
+                   'output "same" {\n'
+                   '  value = provider::localfs::sha256("one") == localfs_file.f.sha256\n}\n'
+                   'output "path" {\n'
+                   '  value = provider::localfs::join_path("a", "b", "c.txt")\n}\n'
+                   'output "mode" {\n'
+                   '  value = provider::localfs::parse_permissions("0640")\n}\n')
+        self.run_cli("apply", "-auto-approve")
+        import json
+        outputs = json.loads(self.run_cli("output", "-json").stdout)
+        self.assertEqual(outputs["sum"]["value"],
+                         "7692c3ad3540bb803c020b3aee66cd8887123234ea0c6e7143c0add73ff431ed")
+        self.assertTrue(outputs["same"]["value"])
+        self.assertEqual(outputs["path"]["value"], "a/b/c.txt")
+        self.assertEqual(outputs["mode"]["value"], 0o640)
+        self.assertEqual(self.read_file("f.txt"), "one")
+
+    def test_function_error_names_the_argument(self):
+        self.write('output "bad" {\n'
+                   '  value = provider::localfs::parse_permissions("rwx")\n}\n')
+        p = self.run_cli("plan", expect=(1,))
+        self.assertIn("not four octal digits", p.stderr)
+        # The CLI points at the argument the function blamed.
+        self.assertIn('"rwx"', p.stderr)
+
+
 def load_tests(loader, standard_tests, pattern):
     suite = per_cli(loader, LocalfsE2E, "LocalfsE2E")
     suite.addTests(per_cli(loader, LocalfsImportAndErrorsE2E, "LocalfsImportAndErrorsE2E"))
+    suite.addTests(per_cli(loader, LocalfsFunctionsE2E, "LocalfsFunctionsE2E"))
     return suite
 
 

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "cppvider/framework/data_source.hpp"
+#include "cppvider/framework/function.hpp"
 #include "cppvider/framework/resource.hpp"
 #include "cppvider/framework/schema.hpp"
 #include "cppvider/plugin/protocol.hpp"
@@ -48,6 +49,7 @@ class provider_base : public plugin::provider_service {
 
   void add_resource(std::shared_ptr<resource_definition> r);
   void add_data_source(std::shared_ptr<data_source_definition> d);
+  void add_function(std::shared_ptr<function_definition> f);
 
   void get_metadata(plugin::call_context, plugin::get_metadata_request,
                     plugin::responder<plugin::get_metadata_response>) override;
@@ -76,6 +78,10 @@ class provider_base : public plugin::provider_service {
                              plugin::responder<plugin::import_resource_state_response>) override;
   void read_data_source(plugin::call_context, plugin::read_data_source_request,
                         plugin::responder<plugin::read_data_source_response>) override;
+  void get_functions(plugin::call_context, plugin::get_functions_request,
+                     plugin::responder<plugin::get_functions_response>) override;
+  void call_function(plugin::call_context, plugin::call_function_request,
+                     plugin::responder<plugin::call_function_response>) override;
 
   // The finished schema of a resource or data source by full type name; nullptr if unknown.
   [[nodiscard]] std::shared_ptr<const framework::schema> resource_schema(std::string_view type);
@@ -97,11 +103,6 @@ struct no_config {};
 struct no_client {};
 
 namespace detail {
-
-template <class T>
-inline constexpr bool is_task_v = false;
-template <class T>
-inline constexpr bool is_task_v<runtime::task<T>> = true;
 
 // A hook's result type must be void or runtime::task<void>.
 template <class Result>
@@ -405,7 +406,15 @@ class provider final : public provider_base {
   }
 
   using provider_base::add_data_source;
+  using provider_base::add_function;
   using provider_base::add_resource;
+
+  // A provider-defined function: provider::<type name>::<function name>(...) in Terraform.
+  template <class F>
+  provider& add_function(function<F> f) {
+    add_function(std::make_shared<function<F>>(std::move(f)));
+    return *this;
+  }
 
   template <class R>
   provider& add_resource() {

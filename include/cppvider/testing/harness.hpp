@@ -15,6 +15,7 @@
 // milliseconds. `harness_base` offers the same over cty values for run-time schemas.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -50,6 +51,14 @@ struct state_values {
   fw::diagnostics diagnostics;
 };
 
+// What a function call returned: a value, or the error Terraform would show.
+struct function_result {
+  cty::value value;  // null after an error
+  std::optional<std::string> error;
+  std::optional<std::int64_t> argument;  // the argument the error blames, counted from 0
+  [[nodiscard]] bool ok() const noexcept { return !error; }
+};
+
 // The untyped harness: resources and data sources by full type name, values as cty values.
 class harness_base {
  public:
@@ -70,6 +79,10 @@ class harness_base {
   [[nodiscard]] state_values upgrade(std::string_view type, std::int64_t version,
                                      std::string raw_json);
   [[nodiscard]] state_values read_data(std::string_view type, const cty::value& config);
+  // Calls a provider-defined function as Terraform does: each argument encoded with its
+  // parameter's type, the result decoded with the return type.
+  [[nodiscard]] function_result call_function(std::string_view name,
+                                              const std::vector<cty::value>& args);
   [[nodiscard]] plugin::get_metadata_response metadata();
   [[nodiscard]] plugin::get_provider_schema_response provider_schema();
 
