@@ -7,6 +7,11 @@
 //     permissions = "0600"                                # default "0644"
 //   }                                                     # sha256: computed, known at plan
 //   data "localfs_file" "motd" { path = "/etc/motd" }     # content, sha256, size
+//   ephemeral "localfs_lock" "deploy" { path = "deploy.lock" }   # held during one run
+//   provider::localfs::sha256("text"), join_path("a", "b"), parse_permissions("0640")
+//
+// A file's content may instead be write-only (Terraform 1.11+): `content_wo` is written but
+// never stored in plan or state, and written again when `content_wo_version` changes.
 #pragma once
 
 #include <cstdint>
@@ -38,8 +43,10 @@ struct file {
     fw::attr<std::string> id;  // the resolved path
     fw::attr<std::string> path;
     fw::attr<std::string> content;
+    fw::attr<std::string> content_wo;  // write-only: in the configuration only
+    fw::attr<std::int64_t> content_wo_version;
     fw::attr<std::string> permissions;
-    fw::attr<std::string> sha256;
+    fw::attr<std::string> sha256;  // null for write-only content: a checksum would leak it
   };
   static constexpr std::string_view type_name = "file";
   filesystem& fs;
@@ -71,5 +78,21 @@ struct file_data {
 
 // Registers everything on `p`; main() and the tests share it.
 void define(fw::provider<config, filesystem>& p);
+
+// An exclusive lock file held while Terraform needs it: created when Terraform opens the
+// ephemeral resource, removed when it closes it. The token proves ownership at close.
+struct lock {
+  struct state {
+    fw::attr<std::string> path;
+    fw::attr<std::string> id;     // the resolved path
+    fw::attr<std::string> token;  // random, sensitive: what the lock file holds
+  };
+  static constexpr std::string_view type_name = "lock";
+  filesystem& fs;
+
+  static fw::schema_for<state> schema();
+  void open(const fw::open_request<state>& req, fw::open_response<state>& resp);
+  void close(const fw::close_request& req, fw::close_response& resp);
+};
 
 }  // namespace localfs

@@ -232,7 +232,12 @@ void check_plan(const block_schema& b, const cty::value& config, const cty::valu
   };
   walker w{[&](const visit& v) -> cty::value {
     const auto& a = v.attribute;
-    if (v.config.is_known() && v.config.is_null()) {
+    if (a.write_only) {
+      if (!(v.plan.is_known() && v.plan.is_null())) {
+        fail(v.at, "planned " + show(v.plan) + " for " + where(v.at) +
+                       ", which is write-only and must be planned as null");
+      }
+    } else if (v.config.is_known() && v.config.is_null()) {
       if (!a.computed && !(v.plan.is_known() && v.plan.is_null())) {
         fail(v.at, "planned " + show(v.plan) + " for " + where(v.at) +
                        ", which is not computed and not set in the configuration");
@@ -329,6 +334,28 @@ void check_applied(const block_schema& b, const cty::value& planned, const cty::
     return v.plan;
   }};
   (void)w.block(b, planned, cty::value::null(b.object_type), applied);
+}
+
+cty::value null_write_only(const block_schema& b, const cty::value& v) {
+  if (!b.has_write_only) return v;
+  walker w{[](const visit& x) -> cty::value {
+    return x.attribute.write_only ? cty::value::null(x.attribute.type) : x.plan;
+  }};
+  return w.block(b, v, cty::value::null(b.object_type), v);
+}
+
+void refuse_write_only(const block_schema& b, const cty::value& config, diagnostics& diags) {
+  if (!b.has_write_only) return;
+  walker w{[&](const visit& x) -> cty::value {
+    if (x.attribute.write_only && !(x.plan.is_known() && x.plan.is_null())) {
+      diags.add_error(framework::path(x.at), "Write-only attribute not supported",
+                      "The configuration sets " + where(x.at) +
+                          ", which is write-only: that needs Terraform 1.11 or later. Leave it "
+                          "unset or upgrade.");
+    }
+    return x.plan;
+  }};
+  (void)w.block(b, config, cty::value::null(b.object_type), config);
 }
 
 void validate_config(const block_schema& b, const cty::value& config, diagnostics& diags) {

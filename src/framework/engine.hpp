@@ -33,6 +33,13 @@ void check_applied(const block_schema& b, const cty::value& planned, const cty::
 void check_wholly_known(const cty::value& v, std::string_view type_name, std::string_view rpc,
                         diagnostics& diags);
 
+// Write-only attributes set to null: what plans and states hold in their place.
+cty::value null_write_only(const block_schema& b, const cty::value& v);
+
+// An error for each write-only attribute the configuration sets, for hosts that cannot handle
+// them (before Terraform 1.11).
+void refuse_write_only(const block_schema& b, const cty::value& config, diagnostics& diags);
+
 // Validators, deprecation warnings and block item counts over a configuration.
 void validate_config(const block_schema& b, const cty::value& config, diagnostics& diags);
 

@@ -169,6 +169,8 @@ struct provider_base::impl {
   std::map<std::string, std::unique_ptr<entry<resource_definition>>, std::less<>> resources;
   std::map<std::string, std::unique_ptr<entry<data_source_definition>>, std::less<>> data_sources;
   std::map<std::string, std::shared_ptr<function_definition>, std::less<>> functions;
+  std::map<std::string, std::unique_ptr<entry<ephemeral_resource_definition>>, std::less<>>
+      ephemeral_resources;
 
   std::once_flag functions_once;
   std::map<std::string, plugin::function_definition> functions_built;
@@ -223,6 +225,10 @@ struct provider_base::impl {
     auto it = data_sources.find(name);
     return it == data_sources.end() ? nullptr : it->second.get();
   }
+  entry<ephemeral_resource_definition>* ephemeral(std::string_view name) {
+    auto it = ephemeral_resources.find(name);
+    return it == ephemeral_resources.end() ? nullptr : it->second.get();
+  }
 
   // Each RPC that runs hooks: body(request, response, diagnostics, operation) inside guarded(),
   // which turns what escapes into an error diagnostic naming the operation and the type.
@@ -263,6 +269,19 @@ struct provider_base::impl {
   runtime::task<void> read_data(const plugin::read_data_source_request& req,
                                 plugin::read_data_source_response& resp, diagnostics& d,
                                 std::string_view& operation);
+  runtime::task<void> validate_ephemeral(
+      const plugin::validate_ephemeral_resource_config_request& req,
+      plugin::validate_ephemeral_resource_config_response& resp, diagnostics& d,
+      std::string_view& operation);
+  runtime::task<void> open(const plugin::open_ephemeral_resource_request& req,
+                           plugin::open_ephemeral_resource_response& resp, diagnostics& d,
+                           std::string_view& operation);
+  runtime::task<void> renew(const plugin::renew_ephemeral_resource_request& req,
+                            plugin::renew_ephemeral_resource_response& resp, diagnostics& d,
+                            std::string_view& operation);
+  runtime::task<void> close(const plugin::close_ephemeral_resource_request& req,
+                            plugin::close_ephemeral_resource_response& resp, diagnostics& d,
+                            std::string_view& operation);
 };
 
 namespace detail {
@@ -295,6 +314,14 @@ void provider_base::add_data_source(std::shared_ptr<data_source_definition> d) {
   impl_->data_sources.insert_or_assign(std::move(name), std::move(e));
 }
 
+void provider_base::add_ephemeral_resource(std::shared_ptr<ephemeral_resource_definition> r) {
+  auto e = std::make_unique<entry<ephemeral_resource_definition>>();
+  e->name = impl_->type_name + "_" + r->type_name();
+  e->def = std::move(r);
+  auto name = e->name;
+  impl_->ephemeral_resources.insert_or_assign(std::move(name), std::move(e));
+}
+
 void provider_base::add_function(std::shared_ptr<function_definition> f) {
   auto name = f->name();
   impl_->functions.insert_or_assign(std::move(name), std::move(f));
@@ -314,6 +341,11 @@ std::shared_ptr<const framework::schema> provider_base::data_source_schema(std::
   auto* e = impl_->data_source(type);
   return e ? e->schema().schema : nullptr;
 }
+std::shared_ptr<const framework::schema> provider_base::ephemeral_resource_schema(
+    std::string_view type) {
+  auto* e = impl_->ephemeral(type);
+  return e ? e->schema().schema : nullptr;
+}
 
 // ---- Metadata and schema ----------------------------------------------------------------
 
@@ -325,6 +357,7 @@ void provider_base::get_metadata(plugin::call_context, plugin::get_metadata_requ
   for (const auto& [name, e] : impl_->resources) r.resources.push_back(name);
   for (const auto& [name, e] : impl_->data_sources) r.data_sources.push_back(name);
   for (const auto& [name, f] : impl_->functions) r.functions.push_back(name);
+  for (const auto& [name, e] : impl_->ephemeral_resources) r.ephemeral_resources.push_back(name);
   done(std::move(r));
 }
 
@@ -353,6 +386,14 @@ void provider_base::get_provider_schema(
           d.add(std::move(x));
         }
         r->data_source_schemas.emplace(name, to_plugin(*s.schema));
+      }
+      for (auto& [name, e] : impl_->ephemeral_resources) {
+        const auto& s = e->schema();
+        for (auto x : s.diagnostics) {
+          x.detail = "Ephemeral resource " + name + ": " + x.detail;
+          d.add(std::move(x));
+        }
+        r->ephemeral_resource_schemas.emplace(name, to_plugin(*s.schema));
       }
       impl_->build_functions();
       r->functions = impl_->functions_built;
@@ -400,11 +441,13 @@ void provider_base::configure_provider(
 // Schema checks, then the definition's own validate_config hook.
 template <class Entry>
 runtime::task<void> validate_with(Entry* e, std::string_view kind, const std::string& type,
-                                  const plugin::dynamic_value& config_bytes, diagnostics& d) {
+                                  const plugin::dynamic_value& config_bytes, diagnostics& d,
+                                  bool write_only_allowed = true) {
   if (e == nullptr) co_return unknown_type(d, kind, type);
   const auto& s = *e->schema().schema;
   cty::value config;
   if (!decode_into(config, config_bytes, s.type(), "configuration", d)) co_return;
+  if (!write_only_allowed) engine::refuse_write_only(*s.block, config, d);
   engine::validate_config(*s.block, config, d);
   validate_config_response r;
   const validate_config_request<cty::value> q{config};
@@ -426,7 +469,8 @@ void provider_base::validate_resource_config(
 runtime::task<void> provider_base::impl::validate_resource(
     const plugin::validate_resource_config_request& req, plugin::validate_resource_config_response&,
     diagnostics& d, std::string_view&) {
-  return validate_with(resource(req.type_name), "resource", req.type_name, req.config, d);
+  return validate_with(resource(req.type_name), "resource", req.type_name, req.config, d,
+                       req.client.write_only_attributes_allowed);
 }
 
 void provider_base::upgrade_resource_state(
@@ -504,7 +548,7 @@ runtime::task<void> provider_base::impl::read(const plugin::read_resource_reques
   }
   engine::check_wholly_known(r.state, req.type_name, "read", d);
   if (d.has_error()) co_return;
-  resp.new_state = encode(r.state, s.type(), d);
+  resp.new_state = encode(engine::null_write_only(*s.block, r.state), s.type(), d);
   resp.private_state = seal_private(r.private_state, priv, req.private_state, d);
 }
 
@@ -536,7 +580,8 @@ runtime::task<void> provider_base::impl::plan(const plugin::plan_resource_change
   }
   const bool creating = prior.is_null();
   const auto& b = *s.block;
-  cty::value planned = engine::apply_defaults(b, config, proposed);
+  // Write-only values live in the configuration only; the plan holds null in their place.
+  cty::value planned = engine::null_write_only(b, engine::apply_defaults(b, config, proposed));
   if (creating || !(planned == prior)) planned = engine::mark_computed_unknown(b, config, planned);
   std::vector<cty::path> replace;
   planned = engine::run_plan_modifiers(b, config, prior, planned, creating, d, replace);
@@ -553,7 +598,7 @@ runtime::task<void> provider_base::impl::plan(const plugin::plan_resource_change
     const bool failed = r.diagnostics.has_error();
     d.append(std::move(r.diagnostics));
     if (failed) co_return;
-    planned = std::move(r.plan);
+    planned = engine::null_write_only(b, r.plan);
     for (auto& p : r.requires_replace) replace.push_back(std::move(p));
     resp.planned_private = seal_private(r.private_state, priv, req.prior_private, d);
   }
@@ -621,7 +666,8 @@ runtime::task<void> provider_base::impl::apply(const plugin::apply_resource_chan
       // Partly created: record what exists so Terraform marks it tainted and can destroy it.
       engine::check_wholly_known(r.state, req.type_name, "create (partial state)", d);
       const bool known = r.state.is_wholly_known();
-      resp.new_state = encode(known ? r.state : cty::value::null(t), t, d);
+      resp.new_state =
+          encode(known ? engine::null_write_only(*s.block, r.state) : cty::value::null(t), t, d);
       resp.private_state = seal_private(r.private_state, priv, req.planned_private, d);
       co_return;
     }
@@ -638,6 +684,7 @@ runtime::task<void> provider_base::impl::apply(const plugin::apply_resource_chan
     applied = std::move(r.state);
     applied_private = std::move(r.private_state);
   }
+  applied = engine::null_write_only(*s.block, applied);
   engine::check_applied(*s.block, planned, applied, req.type_name, d);
   if (d.has_error()) co_return;
   resp.new_state = encode(applied, t, d);
@@ -689,6 +736,7 @@ runtime::task<void> provider_base::impl::import(const plugin::import_resource_st
   }
   engine::check_wholly_known(state, req.type_name, "import", d);
   if (d.has_error()) co_return;
+  state = engine::null_write_only(*s.block, state);
   auto sealed = seal_private(priv, {}, {}, d);
   resp.imported.push_back({req.type_name, encode(state, t, d), std::move(sealed), std::nullopt});
 }
@@ -842,6 +890,112 @@ runtime::task<plugin::call_function_response> provider_base::impl::call(
   }
   resp.result.msgpack = std::move(*bytes);
   co_return resp;
+}
+
+// ---- Ephemeral resources --------------------------------------------------------------------
+
+namespace {
+std::optional<plugin::timestamp> to_plugin(
+    const std::optional<std::chrono::system_clock::time_point>& t) {
+  if (!t) return std::nullopt;
+  return std::chrono::time_point_cast<plugin::timestamp::duration>(*t);
+}
+}  // namespace
+
+void provider_base::validate_ephemeral_resource_config(
+    plugin::call_context ctx, plugin::validate_ephemeral_resource_config_request req,
+    plugin::responder<plugin::validate_ephemeral_resource_config_response> done) {
+  answer_with(ctx,
+              impl_->guarded(std::move(req), plugin::validate_ephemeral_resource_config_response{},
+                             "ValidateEphemeralResourceConfig", &impl::validate_ephemeral),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::validate_ephemeral(
+    const plugin::validate_ephemeral_resource_config_request& req,
+    plugin::validate_ephemeral_resource_config_response&, diagnostics& d, std::string_view&) {
+  return validate_with(ephemeral(req.type_name), "ephemeral resource", req.type_name, req.config,
+                       d);
+}
+
+void provider_base::open_ephemeral_resource(
+    plugin::call_context ctx, plugin::open_ephemeral_resource_request req,
+    plugin::responder<plugin::open_ephemeral_resource_response> done) {
+  answer_with(ctx,
+              impl_->guarded(std::move(req), plugin::open_ephemeral_resource_response{}, "open",
+                             &impl::open),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::open(const plugin::open_ephemeral_resource_request& req,
+                                              plugin::open_ephemeral_resource_response& resp,
+                                              diagnostics& d, std::string_view&) {
+  auto* e = ephemeral(req.type_name);
+  if (e == nullptr) co_return unknown_type(d, "ephemeral resource", req.type_name);
+  const auto& s = *e->schema().schema;
+  cty::value config;
+  if (!decode_into(config, req.config, s.type(), "configuration", d)) co_return;
+  open_response<cty::value> r{config, {}, {}, {}};
+  const open_request<cty::value> q{config};
+  co_await e->def->open(q, r);
+  const bool failed = r.diagnostics.has_error();
+  d.append(std::move(r.diagnostics));
+  if (failed) co_return;
+  engine::check_wholly_known(r.result, req.type_name, "open", d);
+  if (d.has_error()) co_return;
+  resp.result = encode(r.result, s.type(), d);
+  resp.renew_at = to_plugin(r.renew_at);
+  if (!r.private_state.empty()) resp.private_state = seal_private(r.private_state, {}, {}, d);
+}
+
+void provider_base::renew_ephemeral_resource(
+    plugin::call_context ctx, plugin::renew_ephemeral_resource_request req,
+    plugin::responder<plugin::renew_ephemeral_resource_response> done) {
+  plugin::renew_ephemeral_resource_response resp;
+  resp.private_state = req.private_state;  // on failure, what Terraform had
+  answer_with(ctx, impl_->guarded(std::move(req), std::move(resp), "renew", &impl::renew),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::renew(const plugin::renew_ephemeral_resource_request& req,
+                                               plugin::renew_ephemeral_resource_response& resp,
+                                               diagnostics& d, std::string_view&) {
+  auto* e = ephemeral(req.type_name);
+  if (e == nullptr) co_return unknown_type(d, "ephemeral resource", req.type_name);
+  const std::string bytes = req.private_state.value_or("");
+  private_state priv;
+  if (!open_private(bytes, priv, d)) co_return;
+  renew_response r{{}, priv, {}};
+  const renew_request q{priv};
+  co_await e->def->renew(q, r);
+  const bool failed = r.diagnostics.has_error();
+  d.append(std::move(r.diagnostics));
+  if (failed) co_return;
+  resp.renew_at = to_plugin(r.renew_at);
+  auto sealed = seal_private(r.private_state, priv, bytes, d);
+  resp.private_state = sealed.empty() ? std::nullopt : std::optional(std::move(sealed));
+}
+
+void provider_base::close_ephemeral_resource(
+    plugin::call_context ctx, plugin::close_ephemeral_resource_request req,
+    plugin::responder<plugin::close_ephemeral_resource_response> done) {
+  answer_with(ctx,
+              impl_->guarded(std::move(req), plugin::close_ephemeral_resource_response{}, "close",
+                             &impl::close),
+              std::move(done));
+}
+
+runtime::task<void> provider_base::impl::close(const plugin::close_ephemeral_resource_request& req,
+                                               plugin::close_ephemeral_resource_response&,
+                                               diagnostics& d, std::string_view&) {
+  auto* e = ephemeral(req.type_name);
+  if (e == nullptr) co_return unknown_type(d, "ephemeral resource", req.type_name);
+  private_state priv;
+  if (!open_private(req.private_state.value_or(""), priv, d)) co_return;
+  close_response r;
+  const close_request q{priv};
+  co_await e->def->close(q, r);
+  d.append(std::move(r.diagnostics));
 }
 
 }  // namespace cppvider::framework

@@ -55,6 +55,7 @@ plugin::schema_attribute to_plugin_attribute(const attribute_schema& a) {
   out.optional = a.optional;
   out.computed = a.computed;
   out.sensitive = a.sensitive;
+  out.write_only = a.write_only;
   out.deprecated = !a.deprecation_message.empty();
   out.deprecation_message = a.deprecation_message;
   if (a.nested) {
@@ -214,6 +215,8 @@ schema_builder& schema_builder::attribute(std::string name, cty::type type, attr
   if (modes == 0) bad("must be required, optional or computed");
   if (o.required && o.optional) bad("cannot be both required and optional");
   if (o.required && o.computed) bad("cannot be both required and computed");
+  if (o.write_only && o.computed) bad("a write-only attribute cannot be computed");
+  if (o.write_only && o.default_value) bad("a write-only attribute cannot have a default");
   if (o.default_value) {
     if (o.required) {
       bad("a required attribute cannot have a default");
@@ -236,6 +239,7 @@ schema_builder& schema_builder::attribute(std::string name, cty::type type, attr
   a.optional = o.optional;
   a.computed = o.computed;
   a.sensitive = o.sensitive;
+  a.write_only = o.write_only;
   a.markdown = !o.markdown_description.empty();
   a.description = a.markdown ? std::move(o.markdown_description) : std::move(o.description);
   a.deprecation_message = std::move(o.deprecation_message);
@@ -320,6 +324,11 @@ schema_builder& schema_builder::block(std::string name, nesting mode, const sche
 std::shared_ptr<const block_schema> schema_builder::finish() const {
   auto b = std::make_shared<block_schema>(block_);
   b->object_type = implied_type(*b);
+  for (const auto& a : b->attributes) {
+    b->has_write_only = b->has_write_only || a.write_only || (a.nested && a.nested->has_write_only);
+  }
+  for (const auto& nb : b->blocks)
+    b->has_write_only = b->has_write_only || nb.block->has_write_only;
   return b;
 }
 

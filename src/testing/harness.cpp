@@ -147,9 +147,11 @@ fw::diagnostics harness_base::configure(const cty::value& config) {
 
 fw::diagnostics harness_base::validate_resource(std::string_view type, const cty::value& config) {
   const auto& s = resource_schema(type);
+  // As a current Terraform sends it: write-only attributes allowed.
+  plugin::validate_resource_config_request req{std::string(type), encode(config, s.type()), {}};
+  req.client.write_only_attributes_allowed = true;
   auto r = call<plugin::validate_resource_config_response>(stop_, [&](auto ctx, auto done) {
-    p_.validate_resource_config(std::move(ctx), {std::string(type), encode(config, s.type()), {}},
-                                std::move(done));
+    p_.validate_resource_config(std::move(ctx), std::move(req), std::move(done));
   });
   return fw::from_plugin(r.diags);
 }
@@ -305,6 +307,59 @@ state_values harness_base::read_data(std::string_view type, const cty::value& co
   out.diagnostics.append(fw::from_plugin(r.diags));
   out.state = decode(r.state, t, out.diagnostics);
   return out;
+}
+
+ephemeral_values harness_base::open_ephemeral(std::string_view type, const cty::value& config) {
+  const auto& t = need(p_.ephemeral_resource_schema(type), type).type();
+  ephemeral_values out;
+  out.result = cty::value::null(t);
+  plugin::validate_ephemeral_resource_config_request v;
+  v.type_name = std::string(type);
+  v.config = encode(config, t);
+  auto checked =
+      call<plugin::validate_ephemeral_resource_config_response>(stop_, [&](auto ctx, auto done) {
+        p_.validate_ephemeral_resource_config(std::move(ctx), std::move(v), std::move(done));
+      });
+  out.diagnostics.append(fw::from_plugin(checked.diags));
+  if (out.diagnostics.has_error()) return out;
+  plugin::open_ephemeral_resource_request req;
+  req.type_name = std::string(type);
+  req.config = encode(config, t);
+  auto r = call<plugin::open_ephemeral_resource_response>(stop_, [&](auto ctx, auto done) {
+    p_.open_ephemeral_resource(std::move(ctx), std::move(req), std::move(done));
+  });
+  out.diagnostics.append(fw::from_plugin(r.diags));
+  if (out.diagnostics.has_error()) return out;
+  out.result = decode(r.result, t, out.diagnostics);
+  out.private_state = r.private_state.value_or("");
+  if (r.renew_at)
+    out.renew_at = std::chrono::time_point_cast<std::chrono::system_clock::duration>(*r.renew_at);
+  return out;
+}
+
+ephemeral_values harness_base::renew_ephemeral(std::string_view type, std::string private_state) {
+  ephemeral_values out;
+  plugin::renew_ephemeral_resource_request req;
+  req.type_name = std::string(type);
+  if (!private_state.empty()) req.private_state = std::move(private_state);
+  auto r = call<plugin::renew_ephemeral_resource_response>(stop_, [&](auto ctx, auto done) {
+    p_.renew_ephemeral_resource(std::move(ctx), std::move(req), std::move(done));
+  });
+  out.diagnostics.append(fw::from_plugin(r.diags));
+  out.private_state = r.private_state.value_or("");
+  if (r.renew_at)
+    out.renew_at = std::chrono::time_point_cast<std::chrono::system_clock::duration>(*r.renew_at);
+  return out;
+}
+
+fw::diagnostics harness_base::close_ephemeral(std::string_view type, std::string private_state) {
+  plugin::close_ephemeral_resource_request req;
+  req.type_name = std::string(type);
+  if (!private_state.empty()) req.private_state = std::move(private_state);
+  auto r = call<plugin::close_ephemeral_resource_response>(stop_, [&](auto ctx, auto done) {
+    p_.close_ephemeral_resource(std::move(ctx), std::move(req), std::move(done));
+  });
+  return fw::from_plugin(r.diags);
 }
 
 function_result harness_base::call_function(std::string_view name,

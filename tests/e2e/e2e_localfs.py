@@ -216,10 +216,72 @@ class LocalfsFunctionsE2E(LocalfsCase):
         self.assertIn('"rwx"', p.stderr)
 
 
+class LocalfsEphemeralE2E(LocalfsCase):
+    """An ephemeral lock opened and closed around each run, its token written to a file through
+    a write-only attribute: the token reaches the disk but never plan or state."""
+
+    BODY = ('ephemeral "localfs_lock" "run" {\n  path = "run.lock"\n}\n'
+            'resource "localfs_file" "secret" {\n'
+            '  path               = "secret.txt"\n'
+            '  content_wo         = ephemeral.localfs_lock.run.token\n'
+            '  content_wo_version = %d\n'
+            '}\n')
+
+    def state_text(self):
+        with open(os.path.join(self.work, "terraform.tfstate")) as f:
+            return f.read()
+
+    def test_lock_and_write_only_content(self):
+        import json
+        self.write(self.BODY % 1)
+        self.run_cli("apply", "-auto-approve")
+        token = self.read_file("secret.txt")
+        self.assertRegex(token, r"^[0-9a-f]{32}$")
+        # Closed at the end of the run: the lock file is gone.
+        self.assertFalse(os.path.exists(os.path.join(self.root, "run.lock")))
+        # Neither state nor `show -json` holds the token.
+        self.assertNotIn(token, self.state_text())
+        shown = json.loads(self.run_cli("show", "-json").stdout)
+        values = shown["values"]["root_module"]["resources"][0]["values"]
+        self.assertIsNone(values["content_wo"])
+        self.assertIsNone(values["content"])
+        self.assertIsNone(values["sha256"])
+        self.assertEqual(values["content_wo_version"], 1)
+
+        # A new run opens a new lock (a new token), but write-only values never make a diff.
+        self.run_cli("plan", "-detailed-exitcode", expect=(0,))
+        self.assertEqual(self.read_file("secret.txt"), token)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "run.lock")))
+
+        # A new version writes the new run's token.
+        self.write(self.BODY % 2)
+        out = self.run_cli("apply", "-auto-approve").stdout
+        self.assertIn("1 changed", out)
+        second = self.read_file("secret.txt")
+        self.assertRegex(second, r"^[0-9a-f]{32}$")
+        self.assertNotEqual(second, token)
+        self.assertNotIn(second, self.state_text())
+
+        self.run_cli("destroy", "-auto-approve")
+        self.assertFalse(os.path.exists(os.path.join(self.root, "secret.txt")))
+
+    def test_a_held_lock_fails_the_run(self):
+        with open(os.path.join(self.root, "run.lock"), "w") as f:
+            f.write("someone else")
+        self.write(self.BODY % 1)
+        p = self.run_cli("apply", "-auto-approve", expect=(1,))
+        self.assertIn("Could not take the lock", p.stderr)
+        self.assertIn("already held", p.stderr)
+        # Someone else's lock is left alone, and nothing was written.
+        self.assertEqual(self.read_file("run.lock"), "someone else")
+        self.assertFalse(os.path.exists(os.path.join(self.root, "secret.txt")))
+
+
 def load_tests(loader, standard_tests, pattern):
     suite = per_cli(loader, LocalfsE2E, "LocalfsE2E")
     suite.addTests(per_cli(loader, LocalfsImportAndErrorsE2E, "LocalfsImportAndErrorsE2E"))
     suite.addTests(per_cli(loader, LocalfsFunctionsE2E, "LocalfsFunctionsE2E"))
+    suite.addTests(per_cli(loader, LocalfsEphemeralE2E, "LocalfsEphemeralE2E"))
     return suite
 
 

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "cppvider/framework/data_source.hpp"
+#include "cppvider/framework/ephemeral_resource.hpp"
 #include "cppvider/framework/function.hpp"
 #include "cppvider/framework/resource.hpp"
 #include "cppvider/framework/schema.hpp"
@@ -50,6 +51,7 @@ class provider_base : public plugin::provider_service {
   void add_resource(std::shared_ptr<resource_definition> r);
   void add_data_source(std::shared_ptr<data_source_definition> d);
   void add_function(std::shared_ptr<function_definition> f);
+  void add_ephemeral_resource(std::shared_ptr<ephemeral_resource_definition> e);
 
   void get_metadata(plugin::call_context, plugin::get_metadata_request,
                     plugin::responder<plugin::get_metadata_response>) override;
@@ -78,6 +80,18 @@ class provider_base : public plugin::provider_service {
                              plugin::responder<plugin::import_resource_state_response>) override;
   void read_data_source(plugin::call_context, plugin::read_data_source_request,
                         plugin::responder<plugin::read_data_source_response>) override;
+  void validate_ephemeral_resource_config(
+      plugin::call_context, plugin::validate_ephemeral_resource_config_request,
+      plugin::responder<plugin::validate_ephemeral_resource_config_response>) override;
+  void open_ephemeral_resource(
+      plugin::call_context, plugin::open_ephemeral_resource_request,
+      plugin::responder<plugin::open_ephemeral_resource_response>) override;
+  void renew_ephemeral_resource(
+      plugin::call_context, plugin::renew_ephemeral_resource_request,
+      plugin::responder<plugin::renew_ephemeral_resource_response>) override;
+  void close_ephemeral_resource(
+      plugin::call_context, plugin::close_ephemeral_resource_request,
+      plugin::responder<plugin::close_ephemeral_resource_response>) override;
   void get_functions(plugin::call_context, plugin::get_functions_request,
                      plugin::responder<plugin::get_functions_response>) override;
   void call_function(plugin::call_context, plugin::call_function_request,
@@ -86,6 +100,8 @@ class provider_base : public plugin::provider_service {
   // The finished schema of a resource or data source by full type name; nullptr if unknown.
   [[nodiscard]] std::shared_ptr<const framework::schema> resource_schema(std::string_view type);
   [[nodiscard]] std::shared_ptr<const framework::schema> data_source_schema(std::string_view type);
+  [[nodiscard]] std::shared_ptr<const framework::schema> ephemeral_resource_schema(
+      std::string_view type);
   [[nodiscard]] std::shared_ptr<const framework::schema> provider_config_schema();
 
  protected:
@@ -196,6 +212,20 @@ template <class D>
 concept has_data_read = requires(D& d, const data_source_read_request<state_of<D>>& q,
                                  data_source_read_response<state_of<D>>& p) {
   d.read(q, p);
+};
+
+template <class E>
+concept has_open = requires(E& e, const open_request<state_of<E>>& q,
+                            open_response<state_of<E>>& p) {
+  e.open(q, p);
+};
+template <class E>
+concept has_renew = requires(E& e, const renew_request& q, renew_response& p) {
+  e.renew(q, p);
+};
+template <class E>
+concept has_close = requires(E& e, const close_request& q, close_response& p) {
+  e.close(q, p);
 };
 
 // Converts between the untyped interface and R's typed hooks.
@@ -353,6 +383,59 @@ class typed_data_source final : public data_source_definition, typed_base<state_
   std::function<std::shared_ptr<Client>()> client_;
 };
 
+template <class E, class Client>
+class typed_ephemeral_resource final : public ephemeral_resource_definition,
+                                       typed_base<state_of<E>> {
+  using S = state_of<E>;
+
+ public:
+  explicit typed_ephemeral_resource(std::function<std::shared_ptr<Client>()> client)
+      : client_(std::move(client)) {}
+
+  [[nodiscard]] std::string type_name() const override { return std::string(E::type_name); }
+  [[nodiscard]] schema_result schema() override { return this->build(E::schema()); }
+  runtime::task<void> validate_config(const validate_config_request<cty::value>& q,
+                                      validate_config_response& p) override {
+    if constexpr (has_validate_config<E>) {
+      validate_config_request<S> tq{this->in(q.config, p.diagnostics)};
+      if (p.diagnostics.has_error()) co_return;
+      validate_config_response tp;
+      if (!built_from_client<E, Client> || client_()) {
+        co_await call(tp.diagnostics, [&](E& e) { return e.validate_config(tq, tp); });
+      }
+      p.diagnostics.append(std::move(tp.diagnostics));
+    }
+  }
+  runtime::task<void> open(const open_request<cty::value>& q,
+                           open_response<cty::value>& p) override {
+    open_request<S> tq{this->in(q.config, p.diagnostics)};
+    if (p.diagnostics.has_error()) co_return;
+    open_response<S> tp{tq.config, {}, {}, {}};
+    co_await call(p.diagnostics, [&](E& e) { return e.open(tq, tp); });
+    p.result = this->out(q.config, tq.config, tp.result);
+    p.private_state = std::move(tp.private_state);
+    p.renew_at = tp.renew_at;
+    p.diagnostics.append(std::move(tp.diagnostics));
+  }
+  runtime::task<void> renew(const renew_request& q, renew_response& p) override {
+    if constexpr (has_renew<E>) {
+      co_await call(p.diagnostics, [&](E& e) { return e.renew(q, p); });
+    }
+  }
+  runtime::task<void> close(const close_request& q, close_response& p) override {
+    if constexpr (has_close<E>) {
+      co_await call(p.diagnostics, [&](E& e) { return e.close(q, p); });
+    }
+  }
+
+ private:
+  template <class Hook>
+  runtime::task<void> call(diagnostics& d, Hook hook) {
+    return run_hook<E, Client>(client_, E::type_name, d, std::move(hook));
+  }
+  std::function<std::shared_ptr<Client>()> client_;
+};
+
 template <class Client, class Result>
 std::shared_ptr<Client> adopt_client(Result&& r) {
   using T = std::remove_cvref_t<Result>;
@@ -406,6 +489,7 @@ class provider final : public provider_base {
   }
 
   using provider_base::add_data_source;
+  using provider_base::add_ephemeral_resource;
   using provider_base::add_function;
   using provider_base::add_resource;
 
@@ -448,6 +532,22 @@ class provider final : public provider_base {
                   "data source lacks read(const data_source_read_request<state>&, "
                   "data_source_read_response<state>&)");
     add_data_source(std::make_shared<detail::typed_data_source<D, Client>>(client_source()));
+    return *this;
+  }
+
+  template <class E>
+  provider& add_ephemeral_resource() {
+    static_assert(detail::resource_type<E>,
+                  "an ephemeral resource needs `struct state`, `static constexpr "
+                  "std::string_view type_name` and `static fw::schema_for<state> schema()`");
+    static_assert(detail::buildable<E, Client>,
+                  "an ephemeral resource must be constructible from the provider's client "
+                  "(E{client}) or default-constructible");
+    static_assert(detail::has_open<E>,
+                  "ephemeral resource lacks open(const open_request<state>&, "
+                  "open_response<state>&)");
+    add_ephemeral_resource(
+        std::make_shared<detail::typed_ephemeral_resource<E, Client>>(client_source()));
     return *this;
   }
 

@@ -88,6 +88,9 @@ struct attribute_options {
   bool optional = false;   // may be set
   bool computed = false;   // the provider may set it (with optional: when not configured)
   bool sensitive = false;  // hidden in plan output
+  // Sent by Terraform 1.11+ in the configuration only: never in plan or state (a password the
+  // API needs once). Optional or required, never computed; read it from the request's config.
+  bool write_only = false;
   std::string description;
   std::string markdown_description;  // replaces description when set
   std::string deprecation_message;   // non-empty: deprecated, warned about when configured
@@ -116,6 +119,7 @@ struct attribute_schema {
   bool optional = false;
   bool computed = false;
   bool sensitive = false;
+  bool write_only = false;
   std::string description;
   bool markdown = false;
   std::string deprecation_message;
@@ -145,7 +149,8 @@ struct block_schema {
   std::string description;
   bool markdown = false;
   std::string deprecation_message;
-  cty::type object_type;  // attributes and blocks, sorted by name
+  cty::type object_type;        // attributes and blocks, sorted by name
+  bool has_write_only = false;  // a write-only attribute here or in anything nested
 
   [[nodiscard]] const attribute_schema* find_attribute(std::string_view name) const noexcept;
   [[nodiscard]] const nested_block_schema* find_block(std::string_view name) const noexcept;
@@ -421,6 +426,7 @@ class schema_for {
                           .optional = o.optional,
                           .computed = o.computed,
                           .sensitive = o.sensitive,
+                          .write_only = o.write_only,
                           .description = std::move(o.description),
                           .markdown_description = std::move(o.markdown_description),
                           .deprecation_message = std::move(o.deprecation_message),

@@ -15,6 +15,7 @@
 // milliseconds. `harness_base` offers the same over cty values for run-time schemas.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -51,6 +52,14 @@ struct state_values {
   fw::diagnostics diagnostics;
 };
 
+// What OpenEphemeralResource (or Renew) answered.
+struct ephemeral_values {
+  cty::value result;          // null when opening failed; unset for renew
+  std::string private_state;  // sealed, as Terraform would hand it to renew and close
+  std::optional<std::chrono::system_clock::time_point> renew_at;
+  fw::diagnostics diagnostics;
+};
+
 // What a function call returned: a value, or the error Terraform would show.
 struct function_result {
   cty::value value;  // null after an error
@@ -79,6 +88,10 @@ class harness_base {
   [[nodiscard]] state_values upgrade(std::string_view type, std::int64_t version,
                                      std::string raw_json);
   [[nodiscard]] state_values read_data(std::string_view type, const cty::value& config);
+  // Ephemeral resources: validate + open, renew, close, with the private state in between.
+  [[nodiscard]] ephemeral_values open_ephemeral(std::string_view type, const cty::value& config);
+  [[nodiscard]] ephemeral_values renew_ephemeral(std::string_view type, std::string private_state);
+  [[nodiscard]] fw::diagnostics close_ephemeral(std::string_view type, std::string private_state);
   // Calls a provider-defined function as Terraform does: each argument encoded with its
   // parameter's type, the result decoded with the return type.
   [[nodiscard]] function_result call_function(std::string_view name,
@@ -125,6 +138,13 @@ struct state_result {
   S state;
   bool exists = false;  // the resulting state is not null
   state_values raw;
+  [[nodiscard]] const fw::diagnostics& diagnostics() const noexcept { return raw.diagnostics; }
+};
+
+template <class S>
+struct ephemeral_result {
+  S result;
+  ephemeral_values raw;
   [[nodiscard]] const fw::diagnostics& diagnostics() const noexcept { return raw.diagnostics; }
 };
 
@@ -196,6 +216,22 @@ class harness : public harness_base {
   [[nodiscard]] state_result<S> read_data(const std::type_identity_t<S>& config) {
     return typed_state<D>(
         harness_base::read_data(full_name(D::type_name), codec<D>()->encode(config)));
+  }
+  template <class E, class S = typename E::state>
+  [[nodiscard]] ephemeral_result<S> open(const std::type_identity_t<S>& config) {
+    ephemeral_result<S> out;
+    out.raw = harness_base::open_ephemeral(full_name(E::type_name), codec<E>()->encode(config));
+    if (!out.raw.result.is_null())
+      out.result = codec<E>()->decode(out.raw.result, {}, out.raw.diagnostics);
+    return out;
+  }
+  template <class E>
+  [[nodiscard]] ephemeral_values renew(const ephemeral_values& opened) {
+    return harness_base::renew_ephemeral(full_name(E::type_name), opened.private_state);
+  }
+  template <class E>
+  [[nodiscard]] fw::diagnostics close(const ephemeral_values& opened) {
+    return harness_base::close_ephemeral(full_name(E::type_name), opened.private_state);
   }
 
  private:
