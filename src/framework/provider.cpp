@@ -31,6 +31,18 @@ struct entry {
     std::call_once(once, [this] { built = def->schema(); });
     return built;
   }
+
+  // Resources only: their upgraders and movers, asked for once (after the schema).
+  std::once_flag moves_once;
+  std::vector<state_upgrader<cty::value>> upgraders;
+  std::vector<state_mover<cty::value>> movers;
+  void load_moves() {
+    (void)schema();
+    std::call_once(moves_once, [this] {
+      upgraders = def->state_upgraders();
+      movers = def->state_movers();
+    });
+  }
 };
 
 cty::result<cty::value> decode(const plugin::dynamic_value& dv, const cty::type& t) {
@@ -354,6 +366,7 @@ void provider_base::get_metadata(plugin::call_context, plugin::get_metadata_requ
   plugin::get_metadata_response r;
   r.capabilities.plan_destroy = true;
   r.capabilities.get_provider_schema_optional = true;
+  r.capabilities.move_resource_state = true;
   for (const auto& [name, e] : impl_->resources) r.resources.push_back(name);
   for (const auto& [name, e] : impl_->data_sources) r.data_sources.push_back(name);
   for (const auto& [name, f] : impl_->functions) r.functions.push_back(name);
@@ -401,6 +414,7 @@ void provider_base::get_provider_schema(
     });
     r->capabilities.plan_destroy = true;
     r->capabilities.get_provider_schema_optional = true;
+    r->capabilities.move_resource_state = true;
     append_to(r->diags, d);
     impl_->response = std::move(r);
   });
@@ -500,17 +514,96 @@ void provider_base::upgrade_resource_state(
                       std::to_string(s.version) + ". Upgrade the provider.");
       return;
     }
-    // Same version (the common case: Terraform calls this for every resource it loads) and
-    // older versions alike: decode leniently, so removed attributes are dropped and new ones
-    // are null, then answer in msgpack.
-    auto v = cty::json::decode_raw_state(req.state.json, s.type());
-    if (!v) {
-      d.add_error(path(v.error().path), "Could not read the prior state",
+    const auto fail_decode = [&](const cty::error& err) {
+      d.add_error(path(err.path), "Could not read the prior state",
                   "Resource " + req.type_name + " (schema version " + std::to_string(req.version) +
-                      "): " + v.error().message);
+                      "): " + err.message);
+    };
+    if (req.version < s.version) {
+      e->load_moves();
+      if (!e->upgraders.empty()) {
+        const state_upgrader<cty::value>* u = nullptr;
+        for (const auto& x : e->upgraders) {
+          if (x.from_version == req.version) u = &x;
+        }
+        if (u == nullptr) {
+          d.add_error("Unable to upgrade resource state",
+                      "Resource " + req.type_name + ": no state upgrader from schema version " +
+                          std::to_string(req.version) + " to version " + std::to_string(s.version) +
+                          ". This is a bug in the provider.");
+          return;
+        }
+        auto prior = cty::json::decode_raw_state(req.state.json, u->prior_type);
+        if (!prior) return fail_decode(prior.error());
+        cty::value next = cty::value::null(s.type());
+        u->upgrade(*prior, next, d);
+        if (d.has_error()) return;
+        if (!(next.type() == s.type()) || next.is_null() || !next.is_wholly_known()) {
+          d.add_error("Unable to upgrade resource state",
+                      "Resource " + req.type_name + ": the upgrader from version " +
+                          std::to_string(req.version) +
+                          " returned no known object of the current schema's type. This is a "
+                          "bug in the provider.");
+          return;
+        }
+        resp.upgraded_state = encode(engine::null_write_only(*s.block, next), s.type(), d);
+        return;
+      }
+    }
+    // The current version (the common case: Terraform calls this for every resource it loads),
+    // or an older one without upgraders: decode leniently, so removed attributes are dropped and
+    // new ones are null, then answer in msgpack.
+    auto v = cty::json::decode_raw_state(req.state.json, s.type());
+    if (!v) return fail_decode(v.error());
+    resp.upgraded_state = encode(*v, s.type(), d);
+  });
+  finish(done, resp, d);
+}
+
+void provider_base::move_resource_state(
+    plugin::call_context, plugin::move_resource_state_request req,
+    plugin::responder<plugin::move_resource_state_response> done) {
+  plugin::move_resource_state_response resp;
+  diagnostics d;
+  guarded(d, "MoveResourceState", req.target_type_name, [&] {
+    auto* e = impl_->resource(req.target_type_name);
+    if (e == nullptr) return unknown_type(d, "resource", req.target_type_name);
+    const auto& s = *e->schema().schema;
+    e->load_moves();
+    const std::string source = req.source_type_name + " (" + req.source_provider_address + ")";
+    if (e->movers.empty()) {
+      d.add_error("Unable to move resource state", "Resource " + req.target_type_name +
+                                                       " accepts no state moved from other "
+                                                       "resource types, so it cannot take " +
+                                                       source + ".");
       return;
     }
-    resp.upgraded_state = encode(*v, s.type(), d);
+    const move_state_request q{req.source_provider_address, req.source_type_name,
+                               req.source_schema_version, req.source_state.json};
+    for (const auto& m : e->movers) {
+      cty::value from;
+      if (m.source_type) {
+        auto decoded = cty::json::decode_raw_state(req.source_state.json, *m.source_type);
+        if (!decoded) continue;  // not a source this mover reads
+        from = std::move(*decoded);
+      }
+      cty::value next = cty::value::null(s.type());
+      if (!m.move(q, from, next, d)) continue;
+      if (d.has_error()) return;
+      if (!(next.type() == s.type()) || next.is_null()) {
+        d.add_error("Unable to move resource state",
+                    "Resource " + req.target_type_name + ": the mover for " + source +
+                        " returned no object of the current schema's type. This is a bug in "
+                        "the provider.");
+        return;
+      }
+      engine::check_wholly_known(next, req.target_type_name, "move", d);
+      if (d.has_error()) return;
+      resp.target_state = encode(engine::null_write_only(*s.block, next), s.type(), d);
+      return;
+    }
+    d.add_error("Unable to move resource state",
+                "Resource " + req.target_type_name + " has no state mover for " + source + ".");
   });
   finish(done, resp, d);
 }

@@ -290,6 +290,25 @@ state_values harness_base::upgrade(std::string_view type, std::int64_t version,
   return out;
 }
 
+state_values harness_base::move_state(std::string_view target_type,
+                                      const fw::move_state_request& source) {
+  const auto& t = resource_schema(target_type).type();
+  plugin::move_resource_state_request req;
+  req.target_type_name = std::string(target_type);
+  req.source_provider_address = source.source_provider_address;
+  req.source_type_name = source.source_type_name;
+  req.source_schema_version = source.source_schema_version;
+  req.source_state.json = source.source_json;
+  auto r = call<plugin::move_resource_state_response>(stop_, [&](auto ctx, auto done) {
+    p_.move_resource_state(std::move(ctx), std::move(req), std::move(done));
+  });
+  state_values out;
+  out.diagnostics = fw::from_plugin(r.diags);
+  out.state = decode(r.target_state, t, out.diagnostics);
+  out.private_state = std::move(r.target_private);
+  return out;
+}
+
 state_values harness_base::read_data(std::string_view type, const cty::value& config) {
   const auto& t = need(p_.data_source_schema(type), type).type();
   state_values out;

@@ -8,7 +8,8 @@
 //     // optional:
 //     void renew(const fw::renew_request& req, fw::renew_response& resp);
 //     void close(const fw::close_request& req, fw::close_response& resp);
-//     void validate_config(const fw::validate_config_request<state>&, fw::validate_config_response&);
+//     void validate_config(const fw::validate_config_request<state>&,
+//     fw::validate_config_response&);
 //   };
 //   provider.add_ephemeral_resource<lease>();
 //
@@ -53,7 +54,7 @@ struct renew_request {
 };
 struct renew_response {
   framework::diagnostics diagnostics;
-  framework::private_state private_state;  // starts as the request's
+  framework::private_state private_state;                         // starts as the request's
   std::optional<std::chrono::system_clock::time_point> renew_at;  // none: no further renewal
 };
 
@@ -75,8 +76,7 @@ class ephemeral_resource_definition {
                                               validate_config_response&) {
     co_return;
   }
-  virtual runtime::task<void> open(const open_request<cty::value>&,
-                                   open_response<cty::value>&) = 0;
+  virtual runtime::task<void> open(const open_request<cty::value>&, open_response<cty::value>&) = 0;
   virtual runtime::task<void> renew(const renew_request&, renew_response&) { co_return; }
   virtual runtime::task<void> close(const close_request&, close_response&) { co_return; }
 };

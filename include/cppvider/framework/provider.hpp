@@ -70,6 +70,8 @@ class provider_base : public plugin::provider_service {
       plugin::responder<plugin::validate_data_resource_config_response>) override;
   void upgrade_resource_state(plugin::call_context, plugin::upgrade_resource_state_request,
                               plugin::responder<plugin::upgrade_resource_state_response>) override;
+  void move_resource_state(plugin::call_context, plugin::move_resource_state_request,
+                           plugin::responder<plugin::move_resource_state_response>) override;
   void read_resource(plugin::call_context, plugin::read_resource_request,
                      plugin::responder<plugin::read_resource_response>) override;
   void plan_resource_change(plugin::call_context, plugin::plan_resource_change_request,
@@ -324,6 +326,37 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
     destroy_request<S> tq{this->in(q.state, p.diagnostics), q.private_state};
     if (p.diagnostics.has_error()) co_return;
     co_await call(p.diagnostics, [&](R& r) { return r.destroy(tq, p); });
+  }
+  [[nodiscard]] std::vector<state_upgrader<cty::value>> state_upgraders() override {
+    std::vector<state_upgrader<cty::value>> out;
+    if constexpr (requires { R::state_upgraders(); }) {
+      for (auto& u : R::state_upgraders()) {
+        out.push_back({u.from_version, u.prior_type,
+                       [this, f = std::move(u.upgrade)](const cty::value& prior, cty::value& next,
+                                                        diagnostics& d) {
+                         S s{};
+                         f(prior, s, d);
+                         next = this->out(s);
+                       }});
+      }
+    }
+    return out;
+  }
+  [[nodiscard]] std::vector<state_mover<cty::value>> state_movers() override {
+    std::vector<state_mover<cty::value>> out;
+    if constexpr (requires { R::state_movers(); }) {
+      for (auto& m : R::state_movers()) {
+        out.push_back({m.source_type, [this, f = std::move(m.move)](
+                                          const move_state_request& q, const cty::value& source,
+                                          cty::value& next, diagnostics& d) {
+                         S s{};
+                         if (!f(q, source, s, d)) return false;
+                         next = this->out(s);
+                         return true;
+                       }});
+      }
+    }
+    return out;
   }
   [[nodiscard]] bool has_import_state() const override { return detail::has_import_state<R>; }
   runtime::task<void> import_state(const import_request& q,

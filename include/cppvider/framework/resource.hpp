@@ -41,6 +41,7 @@
 #include "cppvider/framework/diagnostics.hpp"
 #include "cppvider/framework/private_state.hpp"
 #include "cppvider/framework/schema.hpp"
+#include "cppvider/framework/state_upgrade.hpp"
 #include "cppvider/runtime/task.hpp"
 
 namespace cppvider::framework {
@@ -169,6 +170,10 @@ class resource_definition {
     co_return;
   }
   [[nodiscard]] virtual bool has_modify_plan() const { return false; }
+
+  // Called once, after schema(). See state_upgrade.hpp.
+  [[nodiscard]] virtual std::vector<state_upgrader<cty::value>> state_upgraders() { return {}; }
+  [[nodiscard]] virtual std::vector<state_mover<cty::value>> state_movers() { return {}; }
 };
 
 // A resource made of functions over cty values.
@@ -185,7 +190,9 @@ class dynamic_resource : public resource_definition {
   std::function<void(const modify_plan_request<cty::value>&, modify_plan_response<cty::value>&)>
       on_modify_plan;  // optional
   std::function<void(const validate_config_request<cty::value>&, validate_config_response&)>
-      on_validate_config;  // optional
+      on_validate_config;                             // optional
+  std::vector<state_upgrader<cty::value>> upgraders;  // optional
+  std::vector<state_mover<cty::value>> movers;        // optional
 
   [[nodiscard]] std::string type_name() const override { return type_name_; }
   [[nodiscard]] schema_result schema() override { return schema_.build(); }
@@ -225,6 +232,10 @@ class dynamic_resource : public resource_definition {
     co_return;
   }
   [[nodiscard]] bool has_modify_plan() const override { return static_cast<bool>(on_modify_plan); }
+  [[nodiscard]] std::vector<state_upgrader<cty::value>> state_upgraders() override {
+    return upgraders;
+  }
+  [[nodiscard]] std::vector<state_mover<cty::value>> state_movers() override { return movers; }
 
  private:
   template <class F, class Q, class P>

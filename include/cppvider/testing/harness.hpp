@@ -87,6 +87,9 @@ class harness_base {
   [[nodiscard]] state_values import_state(std::string_view type, std::string id);
   [[nodiscard]] state_values upgrade(std::string_view type, std::int64_t version,
                                      std::string raw_json);
+  // MoveResourceState into `target_type` from another type's raw state (`moved` blocks).
+  [[nodiscard]] state_values move_state(std::string_view target_type,
+                                        const fw::move_state_request& source);
   [[nodiscard]] state_values read_data(std::string_view type, const cty::value& config);
   // Ephemeral resources: validate + open, renew, close, with the private state in between.
   [[nodiscard]] ephemeral_values open_ephemeral(std::string_view type, const cty::value& config);
@@ -211,6 +214,18 @@ class harness : public harness_base {
   template <class R, class S = typename R::state>
   [[nodiscard]] state_result<S> import_state(std::string id) {
     return typed_state<R>(harness_base::import_state(full_name(R::type_name), std::move(id)));
+  }
+  // UpgradeResourceState of stored JSON written at schema `version`.
+  using harness_base::move_state;
+  using harness_base::upgrade;
+  template <class R, class S = typename R::state>
+  [[nodiscard]] state_result<S> upgrade(std::int64_t version, std::string raw_json) {
+    return typed_state<R>(
+        harness_base::upgrade(full_name(R::type_name), version, std::move(raw_json)));
+  }
+  template <class R, class S = typename R::state>
+  [[nodiscard]] state_result<S> move_state(const fw::move_state_request& source) {
+    return typed_state<R>(harness_base::move_state(full_name(R::type_name), source));
   }
   template <class D, class S = typename D::state>
   [[nodiscard]] state_result<S> read_data(const std::type_identity_t<S>& config) {
