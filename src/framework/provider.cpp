@@ -193,6 +193,25 @@ struct provider_base::impl {
   std::once_flag provider_once;
   schema_result provider_built;
 
+  // provider_meta: defined by the author before serving, built once.
+  std::optional<schema_builder> meta;
+  std::once_flag meta_once;
+  schema_result meta_built;
+  const schema* meta_schema() {
+    if (!meta) return nullptr;
+    std::call_once(meta_once, [this] { meta_built = meta->build(); });
+    return meta_built.schema.get();
+  }
+  // The request's provider_meta; null when the provider defines none or the module sets none.
+  bool decode_meta(const plugin::dynamic_value& dv, cty::value& out, diagnostics& d) {
+    const auto* s = meta_schema();
+    if (s == nullptr || (dv.msgpack.empty() && dv.json.empty())) {
+      out = cty::value::null(s != nullptr ? s->type() : cty::type::dynamic());
+      return true;
+    }
+    return decode_into(out, dv, s->type(), "provider_meta", d);
+  }
+
   std::once_flag response_once;
   std::shared_ptr<const plugin::get_provider_schema_response> response;
 
@@ -345,6 +364,11 @@ std::shared_ptr<const framework::schema> provider_base::provider_config_schema()
   std::call_once(impl_->provider_once, [this] { impl_->provider_built = provider_schema(); });
   return impl_->provider_built.schema;
 }
+schema_builder& provider_base::provider_meta_schema() {
+  if (!impl_->meta) impl_->meta.emplace();
+  return *impl_->meta;
+}
+
 std::shared_ptr<const framework::schema> provider_base::resource_schema(std::string_view type) {
   auto* e = impl_->resource(type);
   return e ? e->schema().schema : nullptr;
@@ -407,6 +431,13 @@ void provider_base::get_provider_schema(
           d.add(std::move(x));
         }
         r->ephemeral_resource_schemas.emplace(name, to_plugin(*s.schema));
+      }
+      if (const auto* m = impl_->meta_schema()) {
+        for (auto x : impl_->meta_built.diagnostics) {
+          x.detail = "provider_meta: " + x.detail;
+          d.add(std::move(x));
+        }
+        r->provider_meta = to_plugin(*m);
       }
       impl_->build_functions();
       r->functions = impl_->functions_built;
@@ -628,7 +659,9 @@ runtime::task<void> provider_base::impl::read(const plugin::read_resource_reques
   if (current.is_null()) co_return;
   private_state priv;
   if (!open_private(req.private_state, priv, d)) co_return;
-  read_request<cty::value> q{current, priv};
+  cty::value meta;
+  if (!decode_meta(req.provider_meta, meta, d)) co_return;
+  read_request<cty::value> q{current, priv, meta};
   read_response<cty::value> r{current, {}, priv};
   co_await e->def->read(q, r);
   const bool failed = r.diagnostics.has_error();
@@ -684,8 +717,10 @@ runtime::task<void> provider_base::impl::plan(const plugin::plan_resource_change
   if (e->def->has_modify_plan()) {
     private_state priv;
     if (!open_private(req.prior_private, priv, d)) co_return;
-    modify_plan_request<cty::value> q{config, planned, creating ? cty::value::null(t) : prior,
-                                      creating, priv};
+    cty::value meta;
+    if (!decode_meta(req.provider_meta, meta, d)) co_return;
+    modify_plan_request<cty::value> q{config,   planned, creating ? cty::value::null(t) : prior,
+                                      creating, priv,    meta};
     modify_plan_response<cty::value> r{planned, {}, {}, priv};
     co_await e->def->modify_plan(q, r);
     const bool failed = r.diagnostics.has_error();
@@ -728,10 +763,12 @@ runtime::task<void> provider_base::impl::apply(const plugin::apply_resource_chan
   }
   private_state priv;
   if (!open_private(req.planned_private, priv, d)) co_return;
+  cty::value meta;
+  if (!decode_meta(req.provider_meta, meta, d)) co_return;
   if (planned.is_null()) {
     operation = "destroy";
     destroy_response r;
-    const destroy_request<cty::value> q{prior, priv};
+    const destroy_request<cty::value> q{prior, priv, meta};
     co_await e->def->destroy(q, r);
     const bool failed = r.diagnostics.has_error();
     d.append(std::move(r.diagnostics));
@@ -746,7 +783,7 @@ runtime::task<void> provider_base::impl::apply(const plugin::apply_resource_chan
   if (prior.is_null()) {
     operation = "create";
     create_response<cty::value> r{planned, {}, priv};
-    const create_request<cty::value> q{config, planned, priv};
+    const create_request<cty::value> q{config, planned, priv, meta};
     co_await e->def->create(q, r);
     const bool failed = r.diagnostics.has_error();
     d.append(std::move(r.diagnostics));
@@ -769,7 +806,7 @@ runtime::task<void> provider_base::impl::apply(const plugin::apply_resource_chan
   } else {
     operation = "update";
     update_response<cty::value> r{planned, {}, priv};
-    const update_request<cty::value> q{config, planned, prior, priv};
+    const update_request<cty::value> q{config, planned, prior, priv, meta};
     co_await e->def->update(q, r);
     const bool failed = r.diagnostics.has_error();
     d.append(std::move(r.diagnostics));
@@ -867,8 +904,10 @@ runtime::task<void> provider_base::impl::read_data(const plugin::read_data_sourc
   const auto& s = *e->schema().schema;
   cty::value config;
   if (!decode_into(config, req.config, s.type(), "configuration", d)) co_return;
+  cty::value meta;
+  if (!decode_meta(req.provider_meta, meta, d)) co_return;
   data_source_read_response<cty::value> r{config, {}};
-  const data_source_read_request<cty::value> q{config};
+  const data_source_read_request<cty::value> q{config, meta};
   co_await e->def->read(q, r);
   const bool failed = r.diagnostics.has_error();
   d.append(std::move(r.diagnostics));

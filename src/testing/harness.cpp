@@ -189,6 +189,7 @@ plan_values harness_base::plan(std::string_view type, const cty::value& config,
   req.prior_state = encode(prior, t);
   req.proposed_new_state = encode(out.proposed, t);
   req.config = encode(config, t);
+  req.provider_meta = meta_;
   auto r = call<plugin::plan_resource_change_response>(stop_, [&](auto ctx, auto done) {
     p_.plan_resource_change(std::move(ctx), std::move(req), std::move(done));
   });
@@ -218,6 +219,7 @@ state_values harness_base::apply(const plan_values& plan) {
     return out;
   }
   auto req = apply_request(plan, t);
+  req.provider_meta = meta_;
   auto r = call<plugin::apply_resource_change_response>(stop_, [&](auto ctx, auto done) {
     p_.apply_resource_change(std::move(ctx), std::move(req), std::move(done));
   });
@@ -227,6 +229,7 @@ state_values harness_base::apply(const plan_values& plan) {
 void harness_base::start_apply(const plan_values& plan, std::function<void(state_values)> done) {
   const auto& t = resource_schema(plan.type_name).type();
   auto req = apply_request(plan, t);
+  req.provider_meta = meta_;
   auto sink = std::make_shared<forward<plugin::apply_resource_change_response>>(
       [t, done = std::move(done)](plugin::apply_resource_change_response&& r) {
         done(answered_state(std::move(r), t));
@@ -240,6 +243,7 @@ void harness_base::start_read(std::string_view type, const cty::value& state,
                               std::string private_state, std::function<void(state_values)> done) {
   const auto& t = resource_schema(type).type();
   auto req = read_request(type, state, std::move(private_state), t);
+  req.provider_meta = meta_;
   auto sink = std::make_shared<forward<plugin::read_resource_response>>(
       [t, done = std::move(done)](plugin::read_resource_response&& r) {
         done(answered_state(std::move(r), t));
@@ -252,6 +256,7 @@ state_values harness_base::read(std::string_view type, const cty::value& state,
                                 std::string private_state) {
   const auto& t = resource_schema(type).type();
   auto req = read_request(type, state, std::move(private_state), t);
+  req.provider_meta = meta_;
   auto r = call<plugin::read_resource_response>(stop_, [&](auto ctx, auto done) {
     p_.read_resource(std::move(ctx), std::move(req), std::move(done));
   });
@@ -319,6 +324,7 @@ state_values harness_base::read_data(std::string_view type, const cty::value& co
   }
   plugin::read_data_source_request req;
   req.type_name = std::string(type);
+  req.provider_meta = meta_;
   req.config = encode(config, t);
   auto r = call<plugin::read_data_source_response>(stop_, [&](auto ctx, auto done) {
     p_.read_data_source(std::move(ctx), std::move(req), std::move(done));
@@ -426,6 +432,14 @@ function_result harness_base::call_function(std::string_view name,
   if (!v) return fail("result: " + v.error().message);
   out.value = std::move(*v);
   return out;
+}
+
+void harness_base::set_provider_meta(const cty::value& meta) {
+  if (!provider_schema().provider_meta) {
+    throw std::logic_error("harness: the provider defines no provider_meta schema");
+  }
+  meta_ = {};
+  if (!meta.is_null()) meta_ = encode(meta, p_.provider_meta_schema().object_type());
 }
 
 plugin::get_metadata_response harness_base::metadata() {

@@ -28,6 +28,7 @@ namespace cppvider::framework {
 template <class S>
 struct data_source_read_request {
   S config;
+  cty::value provider_meta;  // the module's provider_meta block (see resource.hpp)
 };
 template <class S>
 struct data_source_read_response {

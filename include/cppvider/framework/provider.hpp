@@ -106,6 +106,11 @@ class provider_base : public plugin::provider_service {
       std::string_view type);
   [[nodiscard]] std::shared_ptr<const framework::schema> provider_config_schema();
 
+  // The provider_meta block modules may set for this provider (`terraform { provider_meta
+  // "name" { ... } }`), e.g. a module name for the API's user agent. Define it before serving;
+  // hooks then receive it as `provider_meta` in their requests.
+  schema_builder& provider_meta_schema();
+
  protected:
   // The provider's own configuration block; called once.
   [[nodiscard]] virtual schema_result provider_schema() = 0;
@@ -279,6 +284,7 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
     if constexpr (detail::has_modify_plan<R>) {
       modify_plan_request<S> tq{this->in(q.config, p.diagnostics), this->in(q.plan, p.diagnostics),
                                 this->in(q.state, p.diagnostics), q.creating, q.private_state};
+      tq.provider_meta = q.provider_meta;
       if (p.diagnostics.has_error()) co_return;
       modify_plan_response<S> tp{tq.plan, {}, {}, p.private_state};
       co_await call(p.diagnostics, [&](R& r) { return r.modify_plan(tq, tp); });
@@ -292,6 +298,7 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
                              create_response<cty::value>& p) override {
     create_request<S> tq{this->in(q.config, p.diagnostics), this->in(q.plan, p.diagnostics),
                          q.private_state};
+    tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     create_response<S> tp{tq.plan, {}, p.private_state};
     co_await call(p.diagnostics, [&](R& r) { return r.create(tq, tp); });
@@ -303,6 +310,7 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
   runtime::task<void> read(const read_request<cty::value>& q,
                            read_response<cty::value>& p) override {
     read_request<S> tq{this->in(q.state, p.diagnostics), q.private_state};
+    tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     read_response<S> tp{tq.state, {}, p.private_state};
     co_await call(p.diagnostics, [&](R& r) { return r.read(tq, tp); });
@@ -315,6 +323,7 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
                              update_response<cty::value>& p) override {
     update_request<S> tq{this->in(q.config, p.diagnostics), this->in(q.plan, p.diagnostics),
                          this->in(q.state, p.diagnostics), q.private_state};
+    tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     update_response<S> tp{tq.plan, {}, p.private_state};
     co_await call(p.diagnostics, [&](R& r) { return r.update(tq, tp); });
@@ -324,6 +333,7 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
   }
   runtime::task<void> destroy(const destroy_request<cty::value>& q, destroy_response& p) override {
     destroy_request<S> tq{this->in(q.state, p.diagnostics), q.private_state};
+    tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     co_await call(p.diagnostics, [&](R& r) { return r.destroy(tq, p); });
   }
@@ -404,6 +414,7 @@ class typed_data_source final : public data_source_definition, typed_base<state_
   runtime::task<void> read(const data_source_read_request<cty::value>& q,
                            data_source_read_response<cty::value>& p) override {
     data_source_read_request<S> tq{this->in(q.config, p.diagnostics)};
+    tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     data_source_read_response<S> tp{tq.config, {}};
     co_await run_hook<D, Client>(client_, D::type_name, p.diagnostics,

@@ -53,6 +53,9 @@ struct create_request {
   S config;
   S plan;  // what PlanResourceChange planned: computed attributes are unknown here
   framework::private_state private_state;  // as planned
+  // The module's provider_meta block for this provider (null without one or without a
+  // provider_meta schema); see provider_base::provider_meta_schema.
+  cty::value provider_meta;
 };
 template <class S>
 struct create_response {
@@ -69,6 +72,9 @@ template <class S>
 struct read_request {
   S state;  // the prior state
   framework::private_state private_state;
+  // The module's provider_meta block for this provider (null without one or without a
+  // provider_meta schema); see provider_base::provider_meta_schema.
+  cty::value provider_meta;
 };
 template <class S>
 struct read_response {
@@ -86,6 +92,9 @@ struct update_request {
   S plan;
   S state;                                 // the prior state
   framework::private_state private_state;  // as planned
+  // The module's provider_meta block for this provider (null without one or without a
+  // provider_meta schema); see provider_base::provider_meta_schema.
+  cty::value provider_meta;
 };
 template <class S>
 struct update_response {
@@ -98,6 +107,9 @@ template <class S>
 struct destroy_request {
   S state;
   framework::private_state private_state;
+  // The module's provider_meta block for this provider (null without one or without a
+  // provider_meta schema); see provider_base::provider_meta_schema.
+  cty::value provider_meta;
 };
 struct destroy_response {
   framework::diagnostics diagnostics;
@@ -120,6 +132,9 @@ struct modify_plan_request {
   S state;  // null attributes when creating
   bool creating = false;
   framework::private_state private_state;  // the prior private state
+  // The module's provider_meta block for this provider (null without one or without a
+  // provider_meta schema); see provider_base::provider_meta_schema.
+  cty::value provider_meta;
 };
 template <class S>
 struct modify_plan_response {

@@ -113,11 +113,14 @@ class harness_base {
 
   // The stop token every later call carries, as StopProvider or a cancelled call would set it.
   void set_stop_token(std::stop_token st) { stop_ = std::move(st); }
+  // The provider_meta block later plan, apply and read calls carry, as a module would set it.
+  void set_provider_meta(const cty::value& meta);
 
  private:
   [[nodiscard]] const fw::schema& resource_schema(std::string_view type);
   fw::provider_base& p_;
   std::stop_token stop_;
+  plugin::dynamic_value meta_;
 };
 
 // Typed results.

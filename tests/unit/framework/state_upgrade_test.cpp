@@ -243,3 +243,65 @@ TEST(dynamic_state_moves, UntypedUpgradersWorkOnCtyValues) {
 }
 
 }  // namespace state_upgrade_test
+
+namespace provider_meta_test {
+
+// Hooks see the module's provider_meta block.
+struct probe {
+  struct state {
+    fw::attr<std::string> id;
+    fw::attr<std::string> seen_module;
+  };
+  static constexpr std::string_view type_name = "probe";
+  static fw::schema_for<state> schema() {
+    return fw::schema_for<state>()
+        .attribute("id", &state::id, {.computed = true})
+        .attribute("seen_module", &state::seen_module, {.computed = true});
+  }
+  static std::string module_of(const cty::value& meta) {
+    if (meta.is_null()) return "(none)";
+    const auto& m = meta.get_attr("module_name");
+    return m.is_null() ? "(unset)" : std::string(m.as_string());
+  }
+  void create(const fw::create_request<state>& req, fw::create_response<state>& resp) {
+    resp.state.id = "p";
+    resp.state.seen_module = module_of(req.provider_meta);
+  }
+  void read(const fw::read_request<state>& req, fw::read_response<state>& resp) {
+    resp.state.seen_module = module_of(req.provider_meta);
+  }
+  void update(const fw::update_request<state>&, fw::update_response<state>&) {}
+  void destroy(const fw::destroy_request<state>&, fw::destroy_response&) {}
+};
+
+TEST(provider_meta, SchemaIsReportedAndHooksReceiveTheBlock) {
+  fw::provider<> p{"pm"};
+  p.provider_meta_schema().attribute("module_name", cty::type::string(), {.optional = true});
+  p.add_resource<probe>();
+  cppvider::testing::harness<fw::no_config, fw::no_client> h{p};
+  const auto schema = h.provider_schema();
+  ASSERT_TRUE(schema.provider_meta.has_value());
+  ASSERT_EQ(schema.provider_meta->block.attributes.size(), 1U);
+  EXPECT_EQ(schema.provider_meta->block.attributes[0].name, "module_name");
+
+  auto without = h.create<probe>({});
+  ASSERT_FALSE(without.diagnostics().has_error()) << without.diagnostics().to_string();
+  EXPECT_EQ(without.state.seen_module, std::string("(none)"));
+
+  h.set_provider_meta(cty::value::object({{"module_name", cty::value::string("network")}}));
+  auto with = h.create<probe>({});
+  ASSERT_FALSE(with.diagnostics().has_error()) << with.diagnostics().to_string();
+  EXPECT_EQ(with.state.seen_module, std::string("network"));
+  auto read = h.read<probe>(with.state);
+  EXPECT_EQ(read.state.seen_module, std::string("network"));
+}
+
+TEST(provider_meta, AbsentWithoutASchema) {
+  fw::provider<> p{"pm"};
+  p.add_resource<probe>();
+  cppvider::testing::harness<fw::no_config, fw::no_client> h{p};
+  EXPECT_FALSE(h.provider_schema().provider_meta.has_value());
+  EXPECT_THROW(h.set_provider_meta(cty::value::object({})), std::logic_error);
+}
+
+}  // namespace provider_meta_test
