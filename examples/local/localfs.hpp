@@ -52,6 +52,8 @@ struct file {
   filesystem& fs;
 
   static fw::schema_for<state> schema();
+  // The resolved path names the file for good (Terraform 1.12+ stores it, imports by it).
+  static fw::identity_schema identity() { return {.required = {"id"}}; }
   void create(const fw::create_request<state>& req, fw::create_response<state>& resp);
   void read(const fw::read_request<state>& req, fw::read_response<state>& resp);
   void update(const fw::update_request<state>& req, fw::update_response<state>& resp);

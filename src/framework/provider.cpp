@@ -43,6 +43,50 @@ struct entry {
       movers = def->state_movers();
     });
   }
+
+  // Resources only: the identity, checked against the state schema once.
+  struct identity_info {
+    identity_schema spec;
+    cty::type type;  // object of the identity attributes
+    std::vector<const attribute_schema*> attributes;
+    std::vector<bool> required;
+  };
+  std::once_flag identity_once;
+  std::optional<identity_info> identity_built;
+  diagnostics identity_problems;
+  const identity_info* identity() {
+    const auto& s = *schema().schema;
+    std::call_once(identity_once, [&] {
+      auto spec = def->identity();
+      if (!spec) return;
+      identity_info info;
+      std::vector<cty::attribute> types;
+      const auto add = [&](const std::string& a, bool required) {
+        const auto* attr = s.block->find_attribute(a);
+        const auto& t = attr != nullptr ? attr->type : cty::type::dynamic();
+        const bool ok_type = attr != nullptr && !attr->nested &&
+                             (t.is_primitive() || (t.is_list() && t.element_type().is_primitive()));
+        if (!ok_type) {
+          identity_problems.add_error(
+              "Invalid resource identity",
+              "Resource " + name + ": identity attribute \"" + a +
+                  (attr == nullptr ? "\" is not an attribute of the state"
+                                   : "\" must be a primitive or a list of primitives"));
+          return;
+        }
+        info.attributes.push_back(attr);
+        info.required.push_back(required);
+        types.push_back({a, t});
+      };
+      for (const auto& a : spec->required) add(a, true);
+      for (const auto& a : spec->optional) add(a, false);
+      if (identity_problems.has_error()) return;
+      info.type = cty::type::object(std::move(types));
+      info.spec = std::move(*spec);
+      identity_built = std::move(info);
+    });
+    return identity_built ? &*identity_built : nullptr;
+  }
 };
 
 cty::result<cty::value> decode(const plugin::dynamic_value& dv, const cty::type& t) {
@@ -149,6 +193,28 @@ void unknown_type(diagnostics& d, std::string_view kind, std::string_view type) 
   d.add_error(
       "Unknown " + std::string(kind) + " type",
       "This provider has no " + std::string(kind) + " named \"" + std::string(type) + "\".");
+}
+
+// The identity object of `state`: its identity attributes; none when the resource has no
+// identity or the state does not name the object yet (null or unknown identity attributes).
+template <class Entry>
+std::optional<plugin::dynamic_value> identity_of(Entry& e, const cty::value& state,
+                                                 diagnostics& d) {
+  const auto* id = e.identity();
+  if (id == nullptr || !state.is_known() || state.is_null()) return std::nullopt;
+  std::vector<std::pair<std::string, cty::value>> attrs;
+  for (std::size_t i = 0; i < id->attributes.size(); ++i) {
+    const auto& name = id->attributes[i]->name;
+    auto v = state.get_attr(name);
+    if (!v.is_wholly_known() || (id->required[i] && v.is_null())) return std::nullopt;
+    attrs.emplace_back(name, std::move(v));
+  }
+  auto bytes = cty::msgpack::encode(cty::value::object(id->type, std::move(attrs)), id->type);
+  if (!bytes) {
+    d.add_error("Could not encode the resource identity", bytes.error().message);
+    return std::nullopt;
+  }
+  return plugin::dynamic_value{std::move(*bytes), {}};
 }
 
 plugin::function_parameter to_plugin(const function_parameter& p) {
@@ -675,6 +741,7 @@ runtime::task<void> provider_base::impl::read(const plugin::read_resource_reques
   engine::check_wholly_known(r.state, req.type_name, "read", d);
   if (d.has_error()) co_return;
   resp.new_state = encode(engine::null_write_only(*s.block, r.state), s.type(), d);
+  resp.new_identity = identity_of(*e, r.state, d);
   resp.private_state = seal_private(r.private_state, priv, req.private_state, d);
 }
 
@@ -733,6 +800,11 @@ runtime::task<void> provider_base::impl::plan(const plugin::plan_resource_change
   engine::check_plan(b, config, planned, req.type_name, d);
   if (d.has_error()) co_return;
   resp.planned_state = encode(planned, t, d);
+  // An identity never changes while the object lives: an update keeps the prior one; a create or
+  // replacement learns it at apply.
+  if (!creating && replace.empty()) {
+    resp.planned_identity = req.prior_identity ? req.prior_identity : identity_of(*e, planned, d);
+  }
   resp.requires_replace.reserve(replace.size());
   for (const auto& p : replace) resp.requires_replace.push_back(to_plugin(p));
 }
@@ -818,6 +890,7 @@ runtime::task<void> provider_base::impl::apply(const plugin::apply_resource_chan
   engine::check_applied(*s.block, planned, applied, req.type_name, d);
   if (d.has_error()) co_return;
   resp.new_state = encode(applied, t, d);
+  resp.new_identity = identity_of(*e, applied, d);
   resp.private_state = seal_private(applied_private, priv, req.planned_private, d);
 }
 
@@ -839,15 +912,32 @@ runtime::task<void> provider_base::impl::import(const plugin::import_resource_st
   const auto& t = s.type();
   cty::value state;
   private_state priv;
+  // Import by identity (Terraform 1.12+): the identity object, decoded with its schema.
+  cty::value identity = cty::value::null(cty::type::dynamic());
+  const auto* ident = e->identity();
+  if (req.identity) {
+    if (ident == nullptr) {
+      d.add_error("Import by identity not supported",
+                  "Resource " + req.type_name + " has no identity; import it by id.");
+      co_return;
+    }
+    if (!decode_into(identity, *req.identity, ident->type, "identity", d)) co_return;
+  }
   if (e->def->has_import_state()) {
     import_response<cty::value> r{cty::value::null(t), {}, {}};
-    const import_request q{req.id};
+    const import_request q{req.id, identity};
     co_await e->def->import_state(q, r);
     const bool failed = r.diagnostics.has_error();
     d.append(std::move(r.diagnostics));
     if (failed) co_return;
     state = std::move(r.state);
     priv = std::move(r.private_state);
+  } else if (!identity.is_null()) {
+    // The identity's attributes are state attributes: start the state from them; read follows.
+    state = null_object(*s.block);
+    for (const auto* a : ident->attributes) {
+      state = with_attribute(state, a->name, identity.get_attr(a->name));
+    }
   } else {
     const auto* id = s.block->find_attribute("id");
     if (id == nullptr || !(id->type == cty::type::string())) {
@@ -868,7 +958,73 @@ runtime::task<void> provider_base::impl::import(const plugin::import_resource_st
   if (d.has_error()) co_return;
   state = engine::null_write_only(*s.block, state);
   auto sealed = seal_private(priv, {}, {}, d);
-  resp.imported.push_back({req.type_name, encode(state, t, d), std::move(sealed), std::nullopt});
+  auto imported_identity = identity_of(*e, state, d);
+  if (!imported_identity && req.identity) imported_identity = req.identity;
+  resp.imported.push_back(
+      {req.type_name, encode(state, t, d), std::move(sealed), std::move(imported_identity)});
+}
+
+// ---- Resource identity ------------------------------------------------------------------------
+
+void provider_base::get_resource_identity_schemas(
+    plugin::call_context, plugin::get_resource_identity_schemas_request,
+    plugin::responder<plugin::get_resource_identity_schemas_response> done) {
+  plugin::get_resource_identity_schemas_response resp;
+  diagnostics d;
+  guarded(d, "GetResourceIdentitySchemas", impl_->type_name, [&] {
+    for (auto& [name, e] : impl_->resources) {
+      const auto* id = e->identity();
+      d.append(e->identity_problems);
+      if (id == nullptr) continue;
+      plugin::identity_schema out;
+      out.version = id->spec.version;
+      for (std::size_t i = 0; i < id->attributes.size(); ++i) {
+        const auto* a = id->attributes[i];
+        plugin::identity_attribute ia;
+        ia.name = a->name;
+        ia.type_json = cty::type_to_json(a->type);
+        ia.required_for_import = id->required[i];
+        ia.optional_for_import = !id->required[i];
+        ia.description = a->description;
+        out.attributes.push_back(std::move(ia));
+      }
+      resp.identity_schemas.emplace(name, std::move(out));
+    }
+  });
+  finish(done, resp, d);
+}
+
+void provider_base::upgrade_resource_identity(
+    plugin::call_context, plugin::upgrade_resource_identity_request req,
+    plugin::responder<plugin::upgrade_resource_identity_response> done) {
+  plugin::upgrade_resource_identity_response resp;
+  diagnostics d;
+  guarded(d, "UpgradeResourceIdentity", req.type_name, [&] {
+    auto* e = impl_->resource(req.type_name);
+    if (e == nullptr) return unknown_type(d, "resource", req.type_name);
+    const auto* id = e->identity();
+    if (id == nullptr) {
+      d.add_error("Resource has no identity",
+                  "Resource " + req.type_name + " declares no identity to upgrade.");
+      return;
+    }
+    if (req.version > id->spec.version) {
+      d.add_error("Unsupported identity version",
+                  "Resource " + req.type_name + ": the identity was written by version " +
+                      std::to_string(req.version) + ", newer than this provider's version " +
+                      std::to_string(id->spec.version) + ". Upgrade the provider.");
+      return;
+    }
+    // Identities only grow or keep their attributes across versions: read leniently.
+    auto v = cty::json::decode_raw_state(req.raw_identity.json, id->type);
+    if (!v) {
+      d.add_error(path(v.error().path), "Could not read the stored identity",
+                  "Resource " + req.type_name + ": " + v.error().message);
+      return;
+    }
+    resp.upgraded_identity = encode(*v, id->type, d);
+  });
+  finish(done, resp, d);
 }
 
 // ---- Data sources ---------------------------------------------------------------------------

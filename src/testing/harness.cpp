@@ -72,6 +72,7 @@ plugin::apply_resource_change_request apply_request(const plan_values& plan, con
   req.planned_state = encode(plan.planned, t);
   req.config = encode(plan.config, t);
   req.planned_private = plan.planned_private;
+  req.planned_identity = plan.planned_identity;
   return req;
 }
 
@@ -91,6 +92,7 @@ state_values answered_state(Response&& r, const cty::type& t) {
   state_values out;
   out.diagnostics = fw::from_plugin(r.diags);
   out.state = decode(r.new_state, t, out.diagnostics);
+  out.identity = std::move(r.new_identity);
   out.private_state = std::move(r.private_state);
   return out;
 }
@@ -197,6 +199,7 @@ plan_values harness_base::plan(std::string_view type, const cty::value& config,
   out.planned = decode(r.planned_state, t, out.diagnostics);
   out.requires_replace = from_plugin_paths(r.requires_replace);
   out.planned_private = std::move(r.planned_private);
+  out.planned_identity = std::move(r.planned_identity);
   return out;
 }
 
@@ -268,6 +271,19 @@ state_values harness_base::import_state(std::string_view type, std::string id) {
   plugin::import_resource_state_request req;
   req.type_name = std::string(type);
   req.id = std::move(id);
+  return import_with(std::move(req), t);
+}
+
+state_values harness_base::import_by_identity(std::string_view type, const cty::value& identity) {
+  const auto& t = resource_schema(type).type();
+  plugin::import_resource_state_request req;
+  req.type_name = std::string(type);
+  req.identity = encode(identity, identity_type(type));
+  return import_with(std::move(req), t);
+}
+
+state_values harness_base::import_with(plugin::import_resource_state_request req,
+                                       const cty::type& t) {
   auto r = call<plugin::import_resource_state_response>(stop_, [&](auto ctx, auto done) {
     p_.import_resource_state(std::move(ctx), std::move(req), std::move(done));
   });
@@ -275,8 +291,38 @@ state_values harness_base::import_state(std::string_view type, std::string id) {
   out.diagnostics = fw::from_plugin(r.diags);
   out.state = r.imported.empty() ? cty::value::null(t)
                                  : decode(r.imported.front().state, t, out.diagnostics);
-  if (!r.imported.empty()) out.private_state = r.imported.front().private_state;
+  if (!r.imported.empty()) {
+    out.private_state = r.imported.front().private_state;
+    out.identity = r.imported.front().identity;
+  }
   return out;
+}
+
+cty::type harness_base::identity_type(std::string_view type) {
+  auto r = call<plugin::get_resource_identity_schemas_response>(stop_, [&](auto ctx, auto done) {
+    p_.get_resource_identity_schemas(std::move(ctx), {}, std::move(done));
+  });
+  const auto it = r.identity_schemas.find(std::string(type));
+  if (it == r.identity_schemas.end()) {
+    throw std::logic_error("harness: resource " + std::string(type) + " has no identity");
+  }
+  std::vector<cty::attribute> attrs;
+  for (const auto& a : it->second.attributes) {
+    auto at = cty::parse_type_json(a.type_json);
+    if (!at) throw std::logic_error("harness: bad identity type JSON " + a.type_json);
+    attrs.emplace_back(a.name, *at);
+  }
+  return cty::type::object(std::move(attrs));
+}
+
+cty::value harness_base::identity(std::string_view type,
+                                  const std::optional<plugin::dynamic_value>& bytes) {
+  const auto t = identity_type(type);
+  if (!bytes) return cty::value::null(t);
+  fw::diagnostics d;
+  auto v = decode(*bytes, t, d);
+  if (d.has_error()) throw std::logic_error("harness: " + d.to_string());
+  return v;
 }
 
 state_values harness_base::upgrade(std::string_view type, std::int64_t version,

@@ -70,6 +70,12 @@ class provider_base : public plugin::provider_service {
       plugin::responder<plugin::validate_data_resource_config_response>) override;
   void upgrade_resource_state(plugin::call_context, plugin::upgrade_resource_state_request,
                               plugin::responder<plugin::upgrade_resource_state_response>) override;
+  void get_resource_identity_schemas(
+      plugin::call_context, plugin::get_resource_identity_schemas_request,
+      plugin::responder<plugin::get_resource_identity_schemas_response>) override;
+  void upgrade_resource_identity(
+      plugin::call_context, plugin::upgrade_resource_identity_request,
+      plugin::responder<plugin::upgrade_resource_identity_response>) override;
   void move_resource_state(plugin::call_context, plugin::move_resource_state_request,
                            plugin::responder<plugin::move_resource_state_response>) override;
   void read_resource(plugin::call_context, plugin::read_resource_request,
@@ -336,6 +342,13 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
     tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     co_await call(p.diagnostics, [&](R& r) { return r.destroy(tq, p); });
+  }
+  [[nodiscard]] std::optional<identity_schema> identity() override {
+    if constexpr (requires { R::identity(); }) {
+      return R::identity();
+    } else {
+      return std::nullopt;
+    }
   }
   [[nodiscard]] std::vector<state_upgrader<cty::value>> state_upgraders() override {
     std::vector<state_upgrader<cty::value>> out;

@@ -33,12 +33,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cppvider/cty/value.hpp"
 #include "cppvider/framework/diagnostics.hpp"
+#include "cppvider/framework/identity.hpp"
 #include "cppvider/framework/private_state.hpp"
 #include "cppvider/framework/schema.hpp"
 #include "cppvider/framework/state_upgrade.hpp"
@@ -116,7 +118,9 @@ struct destroy_response {
 };
 
 struct import_request {
-  std::string id;  // `terraform import` / import block id
+  std::string id;  // `terraform import` / import block id; empty when importing by identity
+  // An import by identity (Terraform 1.12+): the identity object; null otherwise.
+  cty::value identity;
 };
 template <class S>
 struct import_response {
@@ -186,6 +190,9 @@ class resource_definition {
   }
   [[nodiscard]] virtual bool has_modify_plan() const { return false; }
 
+  // The resource's identity (identity.hpp); none: the resource has no identity. Called once.
+  [[nodiscard]] virtual std::optional<identity_schema> identity() { return std::nullopt; }
+
   // Called once, after schema(). See state_upgrade.hpp.
   [[nodiscard]] virtual std::vector<state_upgrader<cty::value>> state_upgraders() { return {}; }
   [[nodiscard]] virtual std::vector<state_mover<cty::value>> state_movers() { return {}; }
@@ -205,9 +212,10 @@ class dynamic_resource : public resource_definition {
   std::function<void(const modify_plan_request<cty::value>&, modify_plan_response<cty::value>&)>
       on_modify_plan;  // optional
   std::function<void(const validate_config_request<cty::value>&, validate_config_response&)>
-      on_validate_config;                             // optional
-  std::vector<state_upgrader<cty::value>> upgraders;  // optional
-  std::vector<state_mover<cty::value>> movers;        // optional
+      on_validate_config;                              // optional
+  std::vector<state_upgrader<cty::value>> upgraders;   // optional
+  std::vector<state_mover<cty::value>> movers;         // optional
+  std::optional<identity_schema> identity_attributes;  // optional
 
   [[nodiscard]] std::string type_name() const override { return type_name_; }
   [[nodiscard]] schema_result schema() override { return schema_.build(); }
@@ -251,6 +259,7 @@ class dynamic_resource : public resource_definition {
     return upgraders;
   }
   [[nodiscard]] std::vector<state_mover<cty::value>> state_movers() override { return movers; }
+  [[nodiscard]] std::optional<identity_schema> identity() override { return identity_attributes; }
 
  private:
   template <class F, class Q, class P>

@@ -43,6 +43,7 @@ struct plan_values {
   cty::value planned;  // null for a destroy plan, and when planning failed
   std::vector<cty::path> requires_replace;
   std::string planned_private;
+  std::optional<plugin::dynamic_value> planned_identity;  // msgpack; see harness_base::identity
   fw::diagnostics diagnostics;
 };
 
@@ -50,6 +51,7 @@ struct state_values {
   cty::value state;  // null: destroyed, removed, or nothing created
   std::string private_state;
   fw::diagnostics diagnostics;
+  std::optional<plugin::dynamic_value> identity;  // msgpack; see harness_base::identity
 };
 
 // What OpenEphemeralResource (or Renew) answered.
@@ -87,6 +89,12 @@ class harness_base {
   [[nodiscard]] state_values import_state(std::string_view type, std::string id);
   [[nodiscard]] state_values upgrade(std::string_view type, std::int64_t version,
                                      std::string raw_json);
+  // ImportResourceState by identity (Terraform 1.12+ `import { identity = {...} }`).
+  [[nodiscard]] state_values import_by_identity(std::string_view type, const cty::value& identity);
+  // An identity as the provider answered it, decoded with the resource's identity schema.
+  [[nodiscard]] cty::value identity(std::string_view type,
+                                    const std::optional<plugin::dynamic_value>& bytes);
+  [[nodiscard]] cty::type identity_type(std::string_view type);
   // MoveResourceState into `target_type` from another type's raw state (`moved` blocks).
   [[nodiscard]] state_values move_state(std::string_view target_type,
                                         const fw::move_state_request& source);
@@ -118,6 +126,7 @@ class harness_base {
 
  private:
   [[nodiscard]] const fw::schema& resource_schema(std::string_view type);
+  state_values import_with(plugin::import_resource_state_request req, const cty::type& t);
   fw::provider_base& p_;
   std::stop_token stop_;
   plugin::dynamic_value meta_;
