@@ -169,7 +169,7 @@ fw::diagnostics harness_base::validate_data_source(std::string_view type,
 }
 
 plan_values harness_base::plan(std::string_view type, const cty::value& config,
-                               const cty::value& prior) {
+                               const cty::value& prior, std::string prior_private) {
   const auto& s = resource_schema(type);
   const auto& t = s.type();
   plan_values out;
@@ -192,6 +192,7 @@ plan_values harness_base::plan(std::string_view type, const cty::value& config,
   req.proposed_new_state = encode(out.proposed, t);
   req.config = encode(config, t);
   req.provider_meta = meta_;
+  req.prior_private = std::move(prior_private);
   auto r = call<plugin::plan_resource_change_response>(stop_, [&](auto ctx, auto done) {
     p_.plan_resource_change(std::move(ctx), std::move(req), std::move(done));
   });

@@ -37,5 +37,10 @@ struct serve_options {
 
 // Serves until Shutdown (or, in --debug mode, until SIGTERM/SIGINT). Returns the process exit code.
 int serve(provider_service& service, const serve_options& options, int argc, char** argv);
+// The same, with arguments in framework::serve's order.
+inline int serve(provider_service& service, int argc, char** argv,
+                 const serve_options& options = {}) {
+  return serve(service, options, argc, argv);
+}
 
 }  // namespace cppvider::plugin

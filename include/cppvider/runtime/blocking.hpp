@@ -1,6 +1,7 @@
 // cppvider/runtime/blocking.hpp: run code that must block without stalling the executor.
 //
-//   auto digest = co_await runtime::run_blocking([&] { return sha256_file(path); });
+//   auto hash = [&] { return sha256_file(path); };   // named first: see docs/runtime.md
+//   auto digest = co_await runtime::run_blocking(hash);
 //
 // The function runs on a bounded pool (CPPVIDER_BLOCKING_THREADS threads, default 8; calls
 // beyond that queue), and the task resumes on an executor thread with its result or exception.

@@ -81,8 +81,9 @@ class harness_base {
   [[nodiscard]] fw::diagnostics validate_data_source(std::string_view type,
                                                      const cty::value& config);
   // prior null: create. Config null: destroy.
+  // `prior_private`: the private state the prior apply or read returned, as Terraform sends it.
   [[nodiscard]] plan_values plan(std::string_view type, const cty::value& config,
-                                 const cty::value& prior);
+                                 const cty::value& prior, std::string prior_private = {});
   [[nodiscard]] state_values apply(const plan_values& plan);
   [[nodiscard]] state_values read(std::string_view type, const cty::value& state,
                                   std::string private_state = {});
@@ -184,10 +185,12 @@ class harness : public harness_base {
   template <class R, class S = typename R::state>
   [[nodiscard]] plan_result<S> plan(
       const std::type_identity_t<S>& config,
-      const std::optional<std::type_identity_t<S>>& prior = std::nullopt) {
+      const std::optional<std::type_identity_t<S>>& prior = std::nullopt,
+      std::string prior_private = {}) {
     const auto c = codec<R>();
     auto raw = harness_base::plan(full_name(R::type_name), c->encode(config),
-                                  prior ? c->encode(*prior) : cty::value::null(c->type()));
+                                  prior ? c->encode(*prior) : cty::value::null(c->type()),
+                                  std::move(prior_private));
     return typed_plan<R>(std::move(raw));
   }
   template <class R, class S = typename R::state>
