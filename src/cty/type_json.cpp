@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include <cppvider/cty/type_json.hpp>
+#include <cppvider/detail/json_escape.hpp>
 
 #include "json_reader.hpp"
 
@@ -8,38 +9,7 @@ namespace cppvider::cty {
 namespace detail {
 
 void write_json_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s, run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out += hex[c >> 4U];
-        out += hex[c & 0xFU];
-    }
-  }
-  out.append(s, run, s.size() - run);
-  out += '"';
+  cppvider::detail::append_json_string(out, s);
 }
 
 namespace {

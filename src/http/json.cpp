@@ -3,12 +3,12 @@
 
 #include <simdjson.h>
 
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <memory>
 #include <string>
 
+#include "cppvider/detail/json_escape.hpp"
 #include "internal.hpp"
 
 namespace cppvider::http {
@@ -72,45 +72,7 @@ json parse_with(simdjson::dom::parser& parser, std::string_view text, bool padde
 }
 
 void write_escaped(std::string& out, std::string_view s) {
-  static constexpr std::array<char, 16> hex{'0', '1', '2', '3', '4', '5', '6', '7',
-                                            '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  out.push_back('"');
-  std::size_t plain = 0;  // start of the run of characters copied as they are
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(hex[c >> 4U]);
-        out.push_back(hex[c & 0xFU]);
-    }
-  }
-  out.append(s.data() + plain, s.size() - plain);
-  out.push_back('"');
+  cppvider::detail::append_json_string(out, s);
 }
 
 template <class N>

@@ -1,5 +1,7 @@
 #include "cppvider/runtime/log.hpp"
 
+#include "cppvider/detail/json_escape.hpp"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -39,35 +41,7 @@ std::string& default_module() {
 thread_local std::vector<std::pair<std::string, std::string>> t_scope_fields;
 
 void append_escaped(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
+  cppvider::detail::append_json_string(out, s);
 }
 
 void append_value(std::string& out, const field::value_type& v) {
