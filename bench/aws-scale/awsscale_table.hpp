@@ -15,13 +15,20 @@
 
 namespace awsscale {
 
-enum class attr_type : std::uint8_t { string, number, boolean, list_string, set_string, map_string };
+enum class attr_type : std::uint8_t {
+  string,
+  number,
+  boolean,
+  list_string,
+  set_string,
+  map_string
+};
 
 struct attr_row {
   std::uint32_t name;
   std::uint32_t description;  // 0: none
   std::uint8_t type;          // attr_type
-  std::uint8_t flags;          // flag_* of awsscale_types.hpp
+  std::uint8_t flags;         // flag_* of awsscale_types.hpp
 };
 
 // A resource's root block or a nested block. Its attributes are rows [first_attr, +attr_count)

@@ -19,9 +19,9 @@
 // pipe; connect_ms the TLS (or plain) connection; schema_ms[i] each call, sent to the last
 // response byte received (the response is not parsed inside the timing: a generic stub hands
 // over the raw bytes); schema_cpu_ms[i] the provider's CPU time (all threads) over the same
-// interval, which machine load does not inflate. The response is then parsed once to count what it holds and to compute
-// a digest of the schemas that does not depend on attribute order, so two implementations of
-// the same spec can be shown to serve the same schemas.
+// interval, which machine load does not inflate. The response is then parsed once to count what it
+// holds and to compute a digest of the schemas that does not depend on attribute order, so two
+// implementations of the same spec can be shown to serve the same schemas.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,8 +37,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <future>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -166,8 +166,8 @@ std::string decode_base64(std::string_view in) {
 
 std::string der_to_pem(const std::string& der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
-                                                &X509_free);
+  std::unique_ptr<X509, decltype(&X509_free)> x(
+      d2i_X509(nullptr, &p, static_cast<long>(der.size())), &X509_free);
   if (!x) throw std::runtime_error("the handshake certificate is not DER");
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
   PEM_write_bio_X509(bio.get(), x.get());
@@ -245,9 +245,9 @@ class child {
         buf.erase(0, nl + 1);
         return line;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            deadline - clock_type::now())
-                            .count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now())
+              .count();
       if (left <= 0) throw std::runtime_error("no handshake line before the timeout");
       pollfd p{out_, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left)) < 0 && errno != EINTR)
@@ -526,8 +526,7 @@ int run(const options& o) {
       // Work the call left behind (freeing the response) may still run; it is counted in
       // the next call's figure, or nowhere for the last one.
       cpu.push_back(cpu_ms(proc.pid()) - cpu0);
-      if (!st.ok())
-        throw std::runtime_error("GetProviderSchema failed: " + st.error_message());
+      if (!st.ok()) throw std::runtime_error("GetProviderSchema failed: " + st.error_message());
       size = response.Length();
       if (i == 0) {
         after_first = read_status(proc.pid());
@@ -567,14 +566,12 @@ int run(const options& o) {
     out << "],\"schema_cpu_ms\":[";
     for (std::size_t i = 0; i < cpu.size(); ++i) out << (i ? "," : "") << cpu[i];
     out << "],\"schema_bytes\":" << size << ",\"after_first\":" << json(after_first)
-        << ",\"after\":" << json(after)
-        << ",\"after_idle\":" << json(after_idle);
+        << ",\"after\":" << json(after) << ",\"after_idle\":" << json(after_idle);
     if (after_cmd) out << ",\"after_cmd\":" << json(*after_cmd);
-    out << ",\"resources\":" << s.resources
-        << ",\"data_sources\":" << s.data_sources << ",\"attributes\":" << s.counts.attributes
-        << ",\"blocks\":" << s.counts.blocks << ",\"diagnostics\":" << s.diagnostics
-        << ",\"first_diagnostic\":\"" << escape(s.first_diagnostic) << "\",\"digest\":\""
-        << s.digest << "\"";
+    out << ",\"resources\":" << s.resources << ",\"data_sources\":" << s.data_sources
+        << ",\"attributes\":" << s.counts.attributes << ",\"blocks\":" << s.counts.blocks
+        << ",\"diagnostics\":" << s.diagnostics << ",\"first_diagnostic\":\""
+        << escape(s.first_diagnostic) << "\",\"digest\":\"" << s.digest << "\"";
   }
   out << "}";
   std::printf("%s\n", out.str().c_str());
