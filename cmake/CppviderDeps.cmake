@@ -1,7 +1,20 @@
 # Every dependency comes from Debian 12's packages (scripts/setup.sh installs them).
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
+
+# With CPPVIDER_STATIC_GRPC: also link OpenSSL, zlib, libstdc++ and libgcc statically into each
+# executable that can take them (see CppviderStaticRuntime.cmake). A provider then loads only
+# libc and libm: the dynamic loader's relocations drop from ~6 M instructions to ~0.1 M and idle RSS
+# by ~4 MiB (docs/benchmarks.md).
+option(CPPVIDER_STATIC_RUNTIME "With CPPVIDER_STATIC_GRPC, link OpenSSL, zlib and libstdc++ statically too" OFF)
+if(CPPVIDER_STATIC_GRPC AND CPPVIDER_STATIC_RUNTIME)
+  include(CppviderStaticRuntime)
+  cppvider_declare_openssl_targets()  # before find_package(OpenSSL), which then keeps them
+endif()
 find_package(OpenSSL 3 REQUIRED)
+if(COMMAND cppvider_finish_openssl_targets)
+  cppvider_finish_openssl_targets()
+endif()
 find_package(CURL REQUIRED)
 find_package(Protobuf REQUIRED)
 find_package(fmt REQUIRED)
@@ -22,7 +35,10 @@ if(CPPVIDER_STATIC_GRPC)
     if(flag STREQUAL "-lsystemd")
       continue()
     endif()
-    if(flag MATCHES "^-l(ssl|crypto|z|dl|m|rt|atomic)$" OR flag STREQUAL "-pthread")
+    if(CPPVIDER_STATIC_RUNTIME AND flag MATCHES "^-l(ssl|crypto|z)$")
+      # static into executables marked CPPVIDER_STATIC_RUNTIME, shared otherwise
+      list(APPEND _grpc_link "$<IF:$<BOOL:$<TARGET_PROPERTY:CPPVIDER_STATIC_RUNTIME>>,-l:lib${CMAKE_MATCH_1}.a,${flag}>")
+    elseif(flag MATCHES "^-l(ssl|crypto|z|dl|m|rt|atomic)$" OR flag STREQUAL "-pthread")
       list(APPEND _grpc_link ${flag})
     elseif(flag MATCHES "^-l(.+)$")
       list(APPEND _grpc_link "-l:lib${CMAKE_MATCH_1}.a")

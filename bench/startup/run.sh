@@ -3,12 +3,16 @@
 # builds side by side (and the terraform-plugin-framework baseline, when it can be built), in one
 # run. Results: a markdown table on stdout (copied into docs/benchmarks.md).
 #   bash bench/startup/run.sh [--runs N]
+# RELEASE_DIR and STATIC_DIR choose the build directories (default build/release, build/static).
+# Instruction counts until the handshake line: bench/startup/startup_callgrind.py BINARY.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${2:-30}"
-cmake --preset release >/dev/null && cmake --build build/release --target terraform-provider-rawtest >/dev/null
-cmake --preset static >/dev/null && cmake --build build/static --target terraform-provider-rawtest >/dev/null
-bins=(build/release/tests/e2e/terraform-provider-rawtest build/static/tests/e2e/terraform-provider-rawtest)
+release_dir="${RELEASE_DIR:-build/release}"
+static_dir="${STATIC_DIR:-build/static}"
+cmake --preset release -B "$release_dir" >/dev/null && cmake --build "$release_dir" --target terraform-provider-rawtest >/dev/null
+cmake --preset static -B "$static_dir" >/dev/null && cmake --build "$static_dir" --target terraform-provider-rawtest >/dev/null
+bins=("$release_dir/tests/e2e/terraform-provider-rawtest" "$static_dir/tests/e2e/terraform-provider-rawtest")
 if [ -x bench/go-baseline/build.sh ] && bash bench/go-baseline/build.sh >/dev/null 2>&1; then
   bins+=(bench/go-baseline/out/terraform-provider-rawtest)
 fi

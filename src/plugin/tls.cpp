@@ -4,10 +4,13 @@
 // provider-backed key (EVP_PKEY_Q_keygen) costs an algorithm fetch on generation and an
 // OSSL_ENCODER round on X509_set_pubkey, together about 6 M instructions of the ~17 M the
 // identity took on the start-up path (callgrind, docs/benchmarks.md); the EC arithmetic itself is
-// well under 1 M. Everything else uses the current API.
+// well under 1 M. The ENGINE at the end (deprecated the same way) serves gRPC's TLS set-up, see
+// tls_startup.hpp. Everything else uses the current API.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/engine.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -15,7 +18,10 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <mutex>
 #include <stdexcept>
+
+#include "tls_startup.hpp"
 
 namespace cppvider::plugin {
 namespace {
@@ -137,7 +143,79 @@ server_identity generate_server_identity(const identity_options& options) {
   id.certificate_der.resize(static_cast<std::size_t>(der_len));
   auto* p = reinterpret_cast<unsigned char*>(id.certificate_der.data());
   i2d_X509(cert.get(), &p);
+  id.native_key = std::shared_ptr<void>(
+      key.release(), [](void* k) noexcept { EVP_PKEY_free(static_cast<EVP_PKEY*>(k)); });
   return id;
 }
+
+namespace detail {
+namespace {
+
+// The ENGINE that hands gRPC the key: its only function loads the key registered last.
+constexpr const char* key_engine_id = "cppvider-key";
+std::mutex key_mutex;
+std::shared_ptr<void> registered_key;
+unsigned long registered_key_serial = 0;
+
+EVP_PKEY* load_registered_key(ENGINE*, const char* key_id, UI_METHOD*, void*) {
+  std::lock_guard lock(key_mutex);
+  if (!registered_key || std::to_string(registered_key_serial) != key_id) return nullptr;
+  auto* k = static_cast<EVP_PKEY*>(registered_key.get());
+  return EVP_PKEY_up_ref(k) == 1 ? k : nullptr;  // gRPC frees its reference
+}
+
+// For EC public keys the ENGINE offers OpenSSL's built-in EC method, which makes d2i_X509 decode
+// the key the legacy way; otherwise OpenSSL 3.0 builds an OSSL_DECODER chain for every certificate
+// (~1.4 M instructions each, three in gRPC's TLS set-up). Registered only while gRPC parses.
+int ec_pkey_meths(ENGINE*, EVP_PKEY_METHOD** pmeth, const int** nids, int nid) {
+  static const int ec_nids[] = {EVP_PKEY_EC};
+  if (pmeth == nullptr) {
+    *nids = ec_nids;
+    return 1;
+  }
+  *pmeth = nid == EVP_PKEY_EC ? const_cast<EVP_PKEY_METHOD*>(EVP_PKEY_meth_find(nid)) : nullptr;
+  return *pmeth != nullptr ? 1 : 0;
+}
+
+ENGINE* make_key_engine() {
+  ENGINE* e = ENGINE_new();
+  if (e == nullptr) return nullptr;
+  const bool ok = ENGINE_set_id(e, key_engine_id) == 1 &&
+                  ENGINE_set_name(e, "cppvider: in-memory AutoMTLS key") == 1 &&
+                  ENGINE_set_load_privkey_function(e, load_registered_key) == 1 &&
+                  ENGINE_set_pkey_meths(e, ec_pkey_meths) == 1 && ENGINE_add(e) == 1;
+  if (!ok) {
+    ENGINE_free(e);
+    return nullptr;
+  }
+  return e;  // this reference is kept for the process's lifetime
+}
+
+ENGINE* key_engine() {
+  static ENGINE* const e = make_key_engine();
+  return e;
+}
+
+}  // namespace
+
+void skip_openssl_config() { OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr); }
+
+void begin_certificate_parsing() {
+  if (ENGINE* e = key_engine()) ENGINE_register_pkey_meths(e);
+}
+
+void end_certificate_parsing() {
+  if (ENGINE* e = key_engine()) ENGINE_unregister_pkey_meths(e);
+}
+
+std::string engine_key_reference(const server_identity& identity) {
+  if (!identity.native_key) return {};
+  if (key_engine() == nullptr) return {};
+  std::lock_guard lock(key_mutex);
+  registered_key = identity.native_key;
+  return std::string("engine:") + key_engine_id + ":" + std::to_string(++registered_key_serial);
+}
+
+}  // namespace detail
 
 }  // namespace cppvider::plugin

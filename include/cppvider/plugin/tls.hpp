@@ -5,6 +5,7 @@
 // accepts only clients that present exactly the host's certificate. Nothing is written to disk.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ struct server_identity {
   std::string private_key_pem;
   std::string certificate_pem;
   std::string certificate_der;
+  // The key as OpenSSL holds it (an EVP_PKEY), so serve() can hand it to gRPC without a PEM
+  // round trip; opaque here to keep OpenSSL's headers out of this one.
+  std::shared_ptr<void> native_key;
 };
 
 struct identity_options {
