@@ -1115,37 +1115,28 @@ runtime::task<plugin::call_function_response> provider_base::impl::call(
   }
   function_definition& f = *it->second;
   const auto& sig = f.signature();
+  if (req.arguments.size() < sig.parameters.size() ||
+      (!sig.variadic && req.arguments.size() > sig.parameters.size())) {
+    fail(std::nullopt, "Function " + req.name + " takes " + std::to_string(sig.parameters.size()) +
+                           " arguments, got " + std::to_string(req.arguments.size()) + ".");
+    co_return resp;
+  }
   std::vector<cty::value> args;
   args.reserve(req.arguments.size());
   bool unknown = false;
   for (std::size_t i = 0; i < req.arguments.size(); ++i) {
-    const function_parameter* p = nullptr;
-    if (i < sig.parameters.size()) {
-      p = &sig.parameters[i];
-    } else if (sig.variadic) {
-      p = &*sig.variadic;
-    } else {
-      fail(std::nullopt, "Function " + req.name + " takes " +
-                             std::to_string(sig.parameters.size()) + " arguments, got " +
-                             std::to_string(req.arguments.size()) + ".");
-      co_return resp;
-    }
-    auto v = decode(req.arguments[i], p->type);
+    const function_parameter& p = i < sig.parameters.size() ? sig.parameters[i] : *sig.variadic;
+    auto v = decode(req.arguments[i], p.type);
     if (!v) {
-      fail(i, "Invalid value for parameter \"" + p->name + "\": " + v.error().message);
+      fail(i, "Invalid value for parameter \"" + p.name + "\": " + v.error().message);
       co_return resp;
     }
-    if (v->is_null() && !p->allow_null) {
-      fail(i, "Invalid value for parameter \"" + p->name + "\": the argument must not be null.");
+    if (v->is_null() && !p.allow_null) {
+      fail(i, "Invalid value for parameter \"" + p.name + "\": the argument must not be null.");
       co_return resp;
     }
-    if (!v->is_wholly_known() && !p->allow_unknown) unknown = true;
+    if (!v->is_wholly_known() && !p.allow_unknown) unknown = true;
     args.push_back(std::move(*v));
-  }
-  if (args.size() < sig.parameters.size()) {
-    fail(std::nullopt, "Function " + req.name + " takes " + std::to_string(sig.parameters.size()) +
-                           " arguments, got " + std::to_string(args.size()) + ".");
-    co_return resp;
   }
   cty::value result;
   if (unknown) {

@@ -256,6 +256,24 @@ class typed_base {
     codec_ = sf.make_codec();
     return sf.build();
   }
+  // The validate_config hook of R (a resource, data source or ephemeral resource), if it has one.
+  template <class R, class Client>
+  runtime::task<void> validate_with_hook(const std::function<std::shared_ptr<Client>()>& client,
+                                         const validate_config_request<cty::value>& q,
+                                         validate_config_response& p) {
+    if constexpr (has_validate_config<R>) {
+      validate_config_request<S> tq{in(q.config, p.diagnostics)};
+      if (p.diagnostics.has_error()) co_return;
+      validate_config_response tp;
+      // Validation runs before configuration: no client yet, so R is built without one if it
+      // can be; otherwise the hook is skipped until the client exists.
+      if (!built_from_client<R, Client> || client()) {
+        co_await run_hook<R, Client>(client, R::type_name, tp.diagnostics,
+                                     [&](R& r) { return r.validate_config(tq, tp); });
+      }
+      p.diagnostics.append(std::move(tp.diagnostics));
+    }
+  }
   std::shared_ptr<const codec<S>> codec_;
 };
 
@@ -272,17 +290,7 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
 
   runtime::task<void> validate_config(const validate_config_request<cty::value>& q,
                                       validate_config_response& p) override {
-    if constexpr (has_validate_config<R>) {
-      validate_config_request<S> tq{this->in(q.config, p.diagnostics)};
-      if (p.diagnostics.has_error()) co_return;
-      validate_config_response tp;
-      // Validation runs before configuration: no client yet, so R is built without one if it
-      // can be; otherwise the hook is skipped until the client exists.
-      if (!built_from_client<R, Client> || client_()) {
-        co_await call(tp.diagnostics, [&](R& r) { return r.validate_config(tq, tp); });
-      }
-      p.diagnostics.append(std::move(tp.diagnostics));
-    }
+    return this->template validate_with_hook<R, Client>(client_, q, p);
   }
   [[nodiscard]] bool has_modify_plan() const override { return detail::has_modify_plan<R>; }
   runtime::task<void> modify_plan(const modify_plan_request<cty::value>& q,
@@ -413,16 +421,7 @@ class typed_data_source final : public data_source_definition, typed_base<state_
   [[nodiscard]] schema_result schema() override { return this->build(D::schema()); }
   runtime::task<void> validate_config(const validate_config_request<cty::value>& q,
                                       validate_config_response& p) override {
-    if constexpr (has_validate_config<D>) {
-      validate_config_request<S> tq{this->in(q.config, p.diagnostics)};
-      if (p.diagnostics.has_error()) co_return;
-      validate_config_response tp;
-      if (!built_from_client<D, Client> || client_()) {
-        co_await run_hook<D, Client>(client_, D::type_name, tp.diagnostics,
-                                     [&](D& d) { return d.validate_config(tq, tp); });
-      }
-      p.diagnostics.append(std::move(tp.diagnostics));
-    }
+    return this->template validate_with_hook<D, Client>(client_, q, p);
   }
   runtime::task<void> read(const data_source_read_request<cty::value>& q,
                            data_source_read_response<cty::value>& p) override {
@@ -453,15 +452,7 @@ class typed_ephemeral_resource final : public ephemeral_resource_definition,
   [[nodiscard]] schema_result schema() override { return this->build(E::schema()); }
   runtime::task<void> validate_config(const validate_config_request<cty::value>& q,
                                       validate_config_response& p) override {
-    if constexpr (has_validate_config<E>) {
-      validate_config_request<S> tq{this->in(q.config, p.diagnostics)};
-      if (p.diagnostics.has_error()) co_return;
-      validate_config_response tp;
-      if (!built_from_client<E, Client> || client_()) {
-        co_await call(tp.diagnostics, [&](E& e) { return e.validate_config(tq, tp); });
-      }
-      p.diagnostics.append(std::move(tp.diagnostics));
-    }
+    return this->template validate_with_hook<E, Client>(client_, q, p);
   }
   runtime::task<void> open(const open_request<cty::value>& q,
                            open_response<cty::value>& p) override {
