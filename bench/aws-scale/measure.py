@@ -9,9 +9,13 @@ For each binary, in interleaved rounds (so a change in machine load hits every b
     GetProviderSchema twice and report VmHWM (peak) after the first call and after the second,
     and VmRSS/RssAnon right after and 1 s later.
 Then one more start per binary copies /proc/<pid>/smaps after the calls, summarised by mapping.
+With --cli NAME=PATH (repeatable), each CLI also runs `plan` of a configuration that declares
+only the provider, --cli-runs times per binary, through bench/cli/rusage_wrapper.c standing in for
+the provider binary (dev_overrides): the peak RSS (ru_maxrss) of the provider process as the real
+CLI drives it (mTLS, its own gRPC client and flow control, every RPC it sends).
 
 usage: measure.py --probe PROBE [--runs N] [--mem-runs M] [--json-out FILE] [--smaps-dir DIR]
-                  LABEL=BINARY [LABEL=BINARY ...]
+                  [--cli NAME=PATH ...] [--cli-runs K] LABEL=BINARY [LABEL=BINARY ...]
 The first binary whose label starts with "go" is the denominator of the ratios.
 """
 from __future__ import annotations
@@ -30,6 +34,51 @@ def probe(probe_bin: str, binary: str, *args: str) -> dict:
     if r.returncode != 0:
         raise SystemExit(f"probe failed on {binary}: {r.stderr.strip()}")
     return json.loads(r.stdout)
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = "example.com/cppvider/awsscale"
+
+
+def cli_setup(root: str) -> tuple[str, str]:
+    """A wrapper directory (rusage_wrapper named as the provider) and a working directory."""
+    wrapper_dir = os.path.join(root, "wrapper")
+    work = os.path.join(root, "work")
+    os.makedirs(wrapper_dir, exist_ok=True)
+    os.makedirs(work, exist_ok=True)
+    subprocess.run(["cc", "-O2", "-o", os.path.join(wrapper_dir, "terraform-provider-awsscale"),
+                    os.path.join(HERE, "..", "cli", "rusage_wrapper.c")], check=True)
+    with open(os.path.join(work, "main.tf"), "w") as f:
+        f.write('terraform {\n  required_providers {\n    awsscale = { source = "' + SOURCE +
+                '" }\n  }\n}\nprovider "awsscale" {\n  region = "eu-west-1"\n}\n')
+    with open(os.path.join(root, "cli.tfrc"), "w") as f:
+        f.write("provider_installation {\n  dev_overrides { \"" + SOURCE + "\" = \"" +
+                wrapper_dir + "\" }\n  direct {}\n}\n")
+    return wrapper_dir, work
+
+
+def cli_plan(cli: str, binary: str, root: str, work: str) -> dict:
+    """One `plan`; the provider processes' peak RSS (MiB) and CPU, and the CLI's wall time."""
+    usage = os.path.join(root, "rusage.txt")
+    if os.path.exists(usage):
+        os.remove(usage)
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=os.path.join(root, "cli.tfrc"),
+               BENCH_REAL_PROVIDER=os.path.abspath(binary), BENCH_RUSAGE_FILE=usage,
+               TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
+    env.pop("TF_LOG", None)
+    r = subprocess.run([cli, "plan", "-input=false", "-no-color"], cwd=work, env=env,
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise SystemExit(f"{cli} plan failed with {binary}:\n{r.stdout}\n{r.stderr}")
+    procs = []
+    with open(usage) as f:
+        for line in f:
+            _, user, sys_, maxrss, status = line.split()
+            procs.append((float(user) + float(sys_), int(maxrss) / 1024, int(status)))
+    if not procs:
+        raise SystemExit(f"{cli}: no provider process reported its rusage")
+    return {"processes": len(procs), "peak_mib": max(p[1] for p in procs),
+            "cpu_ms": sum(p[0] for p in procs) * 1000}
 
 
 def med(xs: list[float]) -> float:
@@ -81,6 +130,9 @@ def main() -> None:
     ap.add_argument("--mem-runs", type=int, default=3)
     ap.add_argument("--json-out")
     ap.add_argument("--smaps-dir")
+    ap.add_argument("--cli", action="append", default=[], help="NAME=PATH of terraform/tofu")
+    ap.add_argument("--cli-runs", type=int, default=3)
+    ap.add_argument("--cli-root", default="/tmp/awsscale-cli")
     ap.add_argument("binaries", nargs="+", help="LABEL=PATH")
     a = ap.parse_args()
     bins = []
@@ -107,6 +159,16 @@ def main() -> None:
             f = os.path.join(a.smaps_dir, f"{label}.smaps")
             probe(a.probe, path, "--calls", "2", "--idle-ms", "1000", "--smaps", f)
             smaps[label] = smaps_summary(f, path)
+
+    clis = [c.partition("=")[::2] for c in a.cli]
+    cli_raw: dict[tuple[str, str], list[dict]] = {}
+    if clis:
+        _, work = cli_setup(a.cli_root)
+        for i in range(a.cli_runs):
+            for cli_name, cli in clis:
+                for label, path in bins:
+                    cli_raw.setdefault((cli_name, label), []).append(
+                        cli_plan(cli, path, a.cli_root, work))
 
     rows = {}
     for label, path in bins:
@@ -193,7 +255,22 @@ def main() -> None:
             line += " | " + " | ".join(f"{rows[l][key] / rows[base][key]:.2f}×"
                                        for l in labels if l != base)
         print(line + " |")
+    for cli_name, _ in clis:
+        for title, key in [(f"{cli_name} plan: provider peak RSS (ru_maxrss)", "peak_mib"),
+                           (f"{cli_name} plan: provider CPU", "cpu_ms")]:
+            unit = "MiB" if key == "peak_mib" else "ms"
+            vals = {l: med([x[key] for x in cli_raw[(cli_name, l)]]) for l in labels}
+            line = f"| {title} | " + " | ".join(f"{vals[l]:.1f} {unit}" for l in labels)
+            if base:
+                line += " | " + " | ".join(f"{vals[l] / vals[base]:.2f}×" if vals[base] else "–"
+                                           for l in labels if l != base)
+            print(line + " |")
     print()
+    for cli_name, _ in clis:
+        for l in labels:
+            xs = cli_raw[(cli_name, l)]
+            print(f"- {cli_name} plan, {l}: {xs[0]['processes']} provider process(es) per plan; "
+                  "peak RSS per run " + ", ".join(f"{x['peak_mib']:.1f}" for x in xs) + " MiB")
     for l in labels:
         r = rows[l]
         print(f"- {l}: {r['binary']}: {r['resources']} resource schemas, {r['attributes']} "
@@ -209,7 +286,8 @@ def main() -> None:
             print(f"- {l}: " + ", ".join(f"{k} {v['rss']}/{v['anon']}" for k, v in items))
     if a.json_out:
         with open(a.json_out, "w") as f:
-            json.dump({"raw": raw, "rows": rows, "smaps": smaps}, f, indent=1)
+            json.dump({"raw": raw, "rows": rows, "smaps": smaps,
+                       "cli": {f"{c}/{l}": v for (c, l), v in cli_raw.items()}}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@
 #   --with-code       also build and measure the variant whose schemas are generated C++ code
 #                     (16 more translation units; several minutes on 2 cores)
 #   --compile-times   rebuild the generated sources without ccache and print their build times
+#   --cli-runs K      `plan` runs per binary and CLI for the peak RSS as the real CLIs drive the
+#                     provider (default 3; Terraform from PATH, OpenTofu from
+#                     scripts/get-clients.sh; 0 skips)
 #
 # Build dirs: build/h-aws (release) and build/h-aws-static (static); override with
 # AWS_BUILD_RELEASE / AWS_BUILD_STATIC. Only this benchmark's targets and their dependencies
@@ -18,13 +21,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-runs=10 mem_runs=3 with_code=0 compile_times=0
+runs=10 mem_runs=3 with_code=0 compile_times=0 cli_runs=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --mem-runs) mem_runs="$2"; shift 2 ;;
     --with-code) with_code=1; shift ;;
     --compile-times) compile_times=1; shift ;;
+    --cli-runs) cli_runs="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -98,7 +102,12 @@ if [ "$with_code" = 1 ]; then
   bins+=("cpp-code-static=$st/bench/aws-scale/terraform-provider-awsscale-code")
 fi
 bins+=("go=$go_bin")
-python3 bench/aws-scale/measure.py --probe "$rel/bench/aws-scale/awsscale_probe" \
+cli_args=()
+if [ "$cli_runs" -gt 0 ]; then
+  eval "$(bash scripts/get-clients.sh)"  # TERRAFORM=... TOFU=...
+  cli_args=(--cli "terraform=$TERRAFORM" --cli "tofu=$TOFU" --cli-runs "$cli_runs")
+fi
+python3 bench/aws-scale/measure.py --probe "$rel/bench/aws-scale/awsscale_probe" "${cli_args[@]}" \
   --runs "$runs" --mem-runs "$mem_runs" --json-out "$rel/bench/aws-scale/results.json" \
   --smaps-dir "$rel/bench/aws-scale/smaps" "${bins[@]}"
 echo "### load after: $(cut -d' ' -f1-3 /proc/loadavg)"

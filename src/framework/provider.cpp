@@ -3,6 +3,7 @@
 // exception escaping a hook becomes an error diagnostic naming the operation and the type.
 #include "cppvider/framework/provider.hpp"
 
+#include <atomic>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -27,9 +28,20 @@ struct entry {
   std::once_flag once;
   schema_result built;
 
+  std::atomic<bool> ready{false};
+
   const schema_result& schema() {
-    std::call_once(once, [this] { built = def->schema(); });
+    std::call_once(once, [this] {
+      built = def->schema();
+      ready.store(true, std::memory_order_release);
+    });
     return built;
+  }
+  // The schema without keeping it: the one already built, else a fresh build the caller drops.
+  // GetProviderSchema encodes every type's schema once; only those a plan needs stay built.
+  schema_result schema_once_over() {
+    if (ready.load(std::memory_order_acquire)) return built;
+    return def->schema();
   }
 
   // Resources only: their upgraders and movers, asked for once (after the schema).
@@ -55,10 +67,12 @@ struct entry {
   std::optional<identity_info> identity_built;
   diagnostics identity_problems;
   const identity_info* identity() {
-    const auto& s = *schema().schema;
     std::call_once(identity_once, [&] {
+      // Asked before the schema: a resource without identity never builds its schema here
+      // (GetResourceIdentitySchemas asks every resource type).
       auto spec = def->identity();
       if (!spec) return;
+      const auto& s = *schema().schema;
       identity_info info;
       std::vector<cty::attribute> types;
       const auto add = [&](const std::string& a, bool required) {
@@ -240,6 +254,8 @@ plugin::function_definition to_plugin(const function_signature& s) {
   return out;
 }
 
+enum class schema_kind : std::uint8_t { resource, data_source, ephemeral_resource };
+
 }  // namespace
 
 struct provider_base::impl {
@@ -278,8 +294,52 @@ struct provider_base::impl {
     return decode_into(out, dv, s->type(), "provider_meta", d);
   }
 
+  // Every schema of the provider, with its diagnostics, handed to `sink` one at a time:
+  // sink(kind, name, schema) for resources, data sources and ephemeral resources, then the rest
+  // of the response (provider, provider_meta, functions, capabilities, diagnostics) in `rest`.
+  template <class Sink>
+  void collect_schemas(provider_base& self, plugin::get_provider_schema_response& rest,
+                       Sink&& sink) {
+    diagnostics d;
+    const auto add_all = [&](auto& entries, schema_kind kind, std::string_view label) {
+      for (auto& [name, e] : entries) {
+        const auto s = e->schema_once_over();
+        for (auto x : s.diagnostics) {
+          x.detail = std::string(label) + " " + name + ": " + x.detail;
+          d.add(std::move(x));
+        }
+        sink(kind, name, to_plugin(*s.schema));
+      }
+    };
+    framework::guarded(d, "GetProviderSchema", type_name, [&] {
+      (void)self.provider_config_schema();
+      d.append(provider_built.diagnostics);
+      rest.provider = to_plugin(*provider_built.schema);
+      add_all(resources, schema_kind::resource, "Resource");
+      add_all(data_sources, schema_kind::data_source, "Data source");
+      add_all(ephemeral_resources, schema_kind::ephemeral_resource, "Ephemeral resource");
+      if (const auto* m = meta_schema()) {
+        for (auto x : meta_built.diagnostics) {
+          x.detail = "provider_meta: " + x.detail;
+          d.add(std::move(x));
+        }
+        rest.provider_meta = to_plugin(*m);
+      }
+      build_functions();
+      rest.functions = functions_built;
+      d.append(functions_diagnostics);
+    });
+    rest.capabilities.plan_destroy = true;
+    rest.capabilities.get_provider_schema_optional = true;
+    rest.capabilities.move_resource_state = true;
+    append_to(rest.diags, d);
+  }
+
+  // GetProviderSchema: in plain form for in-process callers, encoded for the wire.
   std::once_flag response_once;
   std::shared_ptr<const plugin::get_provider_schema_response> response;
+  std::once_flag encoded_once;
+  std::shared_ptr<const plugin::encoded_response> encoded;
 
   // Private state codec from the environment, made on first need.
   std::once_flag codec_once;
@@ -465,54 +525,44 @@ void provider_base::get_metadata(plugin::call_context, plugin::get_metadata_requ
 }
 
 void provider_base::get_provider_schema(
-    plugin::call_context, plugin::get_provider_schema_request,
+    plugin::call_context ctx, plugin::get_provider_schema_request,
     plugin::responder<plugin::get_provider_schema_response> done) {
+  if (ctx.accepts_encoded) {
+    // Encoded once, a schema at a time; every later call shares the bytes. The plain form of
+    // all schemas (tens of MB for a provider of thousands of types) never exists at once.
+    std::call_once(impl_->encoded_once, [&] {
+      plugin::provider_schema_encoder enc(ctx.protocol_version);
+      plugin::get_provider_schema_response rest;
+      impl_->collect_schemas(*this, rest,
+                             [&](schema_kind k, const std::string& name, plugin::schema&& s) {
+                               switch (k) {
+                                 case schema_kind::resource:
+                                   enc.add_resource(name, s);
+                                   break;
+                                 case schema_kind::data_source:
+                                   enc.add_data_source(name, s);
+                                   break;
+                                 case schema_kind::ephemeral_resource:
+                                   enc.add_ephemeral_resource(name, s);
+                                   break;
+                               }
+                             });
+      impl_->encoded = std::move(enc).finish(rest);
+    });
+    plugin::get_provider_schema_response r;
+    r.encoded = impl_->encoded;
+    done(std::move(r));
+    return;
+  }
   std::call_once(impl_->response_once, [this] {
     auto r = std::make_shared<plugin::get_provider_schema_response>();
-    diagnostics d;
-    guarded(d, "GetProviderSchema", impl_->type_name, [&] {
-      (void)provider_config_schema();
-      d.append(impl_->provider_built.diagnostics);
-      r->provider = to_plugin(*impl_->provider_built.schema);
-      for (auto& [name, e] : impl_->resources) {
-        const auto& s = e->schema();
-        for (auto x : s.diagnostics) {
-          x.detail = "Resource " + name + ": " + x.detail;
-          d.add(std::move(x));
-        }
-        r->resource_schemas.emplace(name, to_plugin(*s.schema));
-      }
-      for (auto& [name, e] : impl_->data_sources) {
-        const auto& s = e->schema();
-        for (auto x : s.diagnostics) {
-          x.detail = "Data source " + name + ": " + x.detail;
-          d.add(std::move(x));
-        }
-        r->data_source_schemas.emplace(name, to_plugin(*s.schema));
-      }
-      for (auto& [name, e] : impl_->ephemeral_resources) {
-        const auto& s = e->schema();
-        for (auto x : s.diagnostics) {
-          x.detail = "Ephemeral resource " + name + ": " + x.detail;
-          d.add(std::move(x));
-        }
-        r->ephemeral_resource_schemas.emplace(name, to_plugin(*s.schema));
-      }
-      if (const auto* m = impl_->meta_schema()) {
-        for (auto x : impl_->meta_built.diagnostics) {
-          x.detail = "provider_meta: " + x.detail;
-          d.add(std::move(x));
-        }
-        r->provider_meta = to_plugin(*m);
-      }
-      impl_->build_functions();
-      r->functions = impl_->functions_built;
-      d.append(impl_->functions_diagnostics);
-    });
-    r->capabilities.plan_destroy = true;
-    r->capabilities.get_provider_schema_optional = true;
-    r->capabilities.move_resource_state = true;
-    append_to(r->diags, d);
+    impl_->collect_schemas(
+        *this, *r, [&](schema_kind k, const std::string& name, plugin::schema&& s) {
+          auto& map = k == schema_kind::resource      ? r->resource_schemas
+                      : k == schema_kind::data_source ? r->data_source_schemas
+                                                      : r->ephemeral_resource_schemas;
+          map.emplace(name, std::move(s));
+        });
     impl_->response = std::move(r);
   });
   done(*impl_->response);

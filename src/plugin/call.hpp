@@ -174,7 +174,7 @@ grpc::ServerUnaryReactor* dispatch(server_state& state, ProtoResponse* out, std:
   log::scope scope{"tf_rpc", rpc, "tf_req_id", call->request_id()};
   log::debug("Received request");
   call_context ctx{std::string(rpc), call->request_id(), state.protocol_version(),
-                   call->stop_token()};
+                   call->stop_token(), /*accepts_encoded=*/true};
   try {
     invoke(std::move(ctx), responder<Response>(slot));
   } catch (const std::exception& e) {

@@ -1,5 +1,9 @@
 #include "provider_grpc.hpp"
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "messages.hpp"
 #include "tfplugin5.grpc.pb.h"
 #include "tfplugin6.grpc.pb.h"
@@ -8,8 +12,11 @@ namespace cppvider::plugin::detail {
 namespace {
 
 // The message types of one protocol version, so that one adaptor template serves both.
+// GetProviderSchema is served raw (bytes, not a message) so that a response the provider
+// encoded once is sent as it is: see schema_wire below.
 struct v6 {
-  using service = tfplugin6::Provider::CallbackService;
+  using service = tfplugin6::Provider::WithRawCallbackMethod_GetProviderSchema<
+      tfplugin6::Provider::CallbackService>;
   using GetMetadata = tfplugin6::GetMetadata_;
   using ValidateResourceConfig = tfplugin6::ValidateResourceConfig;
   using UpgradeResourceState = tfplugin6::UpgradeResourceState;
@@ -38,7 +45,8 @@ struct v6 {
 };
 
 struct v5 {
-  using service = tfplugin5::Provider::CallbackService;
+  using service =
+      tfplugin5::Provider::WithRawCallbackMethod_GetSchema<tfplugin5::Provider::CallbackService>;
   using GetMetadata = tfplugin5::GetMetadata_;
   using ValidateResourceConfig = tfplugin5::ValidateResourceTypeConfig;
   using UpgradeResourceState = tfplugin5::UpgradeResourceState;
@@ -113,6 +121,35 @@ class draining_reader final : public grpc::ServerReadReactor<Chunk> {
   Response* resp_;
   std::string_view rpc_;
 };
+
+// The GetProviderSchema answer as bytes: the provider's encoded response shared, not copied
+// (each slice holds a reference to it), or the plain one converted and serialised here.
+template <class Message, int version>
+void schema_wire(const get_provider_schema_response& r, grpc::ByteBuffer* out) {
+  if (!r.encoded) {
+    Message m;
+    messages::fill(r, &m);
+    bool own_buffer = false;
+    const auto status = grpc::SerializationTraits<Message>::Serialize(m, out, &own_buffer);
+    if (!status.ok()) throw std::runtime_error("the response could not be serialised");
+    return;
+  }
+  if (r.encoded->protocol_version != version) {
+    throw std::runtime_error("the provider encoded its schema for protocol " +
+                             std::to_string(r.encoded->protocol_version) + ", not " +
+                             std::to_string(version));
+  }
+  using holder = std::shared_ptr<const encoded_response>;
+  std::vector<grpc::Slice> slices;
+  slices.reserve(r.encoded->pieces.size());
+  for (const auto& piece : r.encoded->pieces) {
+    auto keep = std::make_unique<holder>(r.encoded);
+    slices.emplace_back(
+        const_cast<char*>(piece.data()), piece.size(),
+        [](void* p) { std::unique_ptr<holder>(static_cast<holder*>(p)); }, keep.release());
+  }
+  *out = grpc::ByteBuffer(slices.data(), slices.size());
+}
 
 template <class Pb>
 class provider_common : public Pb::service {
@@ -318,10 +355,9 @@ class provider_v6 final : public provider_common<v6> {
  public:
   using provider_common::provider_common;
 
-  unary_t* GetProviderSchema(ctx_t*, const tfplugin6::GetProviderSchema::Request*,
-                             tfplugin6::GetProviderSchema::Response* resp) override {
+  unary_t* GetProviderSchema(ctx_t*, const grpc::ByteBuffer*, grpc::ByteBuffer* resp) override {
     return dispatch<get_provider_schema_response>(
-        state_, resp, "GetProviderSchema", &messages::fill<tfplugin6::GetProviderSchema::Response>,
+        state_, resp, "GetProviderSchema", &schema_wire<tfplugin6::GetProviderSchema::Response, 6>,
         [&](call_context c, auto done) {
           svc_.get_provider_schema(std::move(c), {}, std::move(done));
         });
@@ -419,10 +455,9 @@ class provider_v5 final : public provider_common<v5> {
  public:
   using provider_common::provider_common;
 
-  unary_t* GetSchema(ctx_t*, const tfplugin5::GetProviderSchema::Request*,
-                     tfplugin5::GetProviderSchema::Response* resp) override {
+  unary_t* GetSchema(ctx_t*, const grpc::ByteBuffer*, grpc::ByteBuffer* resp) override {
     return dispatch<get_provider_schema_response>(
-        state_, resp, "GetProviderSchema", &messages::fill<tfplugin5::GetProviderSchema::Response>,
+        state_, resp, "GetProviderSchema", &schema_wire<tfplugin5::GetProviderSchema::Response, 5>,
         [&](call_context c, auto done) {
           svc_.get_provider_schema(std::move(c), {}, std::move(done));
         });

@@ -5,6 +5,7 @@
 //   provider::rawtest::boom(s)  throws inside the handler (must become an error, not a crash)
 //   ApplyResourceChange "rawtest_slow" waits until StopProvider or 30 s, then reports which
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "cppvider/plugin/serve.hpp"
@@ -24,7 +25,9 @@ plugin::function_definition string_function(std::string summary) {
 
 class rawtest final : public plugin::provider_service {
  public:
-  void get_provider_schema(plugin::call_context, plugin::get_provider_schema_request,
+  // Answered encoded (provider_schema_encoder) over the wire, as framework providers do, or in
+  // plain form with RAWTEST_PLAIN_SCHEMA=1: the plugin tests compare the two.
+  void get_provider_schema(plugin::call_context ctx, plugin::get_provider_schema_request,
                            plugin::responder<plugin::get_provider_schema_response> done) override {
     plugin::get_provider_schema_response r;
     r.provider.block.attributes.push_back(
@@ -35,6 +38,15 @@ class rawtest final : public plugin::provider_service {
     r.functions.emplace("echo", string_function("Returns its argument"));
     r.functions.emplace("boom", string_function("Always fails"));
     r.capabilities.get_provider_schema_optional = true;
+    if (ctx.accepts_encoded && std::getenv("RAWTEST_PLAIN_SCHEMA") == nullptr) {
+      plugin::provider_schema_encoder enc(ctx.protocol_version);
+      enc.add_resource("rawtest_slow", r.resource_schemas.at("rawtest_slow"));
+      r.resource_schemas.clear();
+      plugin::get_provider_schema_response encoded;
+      encoded.encoded = std::move(enc).finish(r);
+      done(std::move(encoded));
+      return;
+    }
     done(std::move(r));
   }
 

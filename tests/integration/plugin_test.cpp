@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "cppvider/plugin/tls.hpp"
+#include "deterministic_proto.hpp"
 #include "grpc_broker.grpc.pb.h"
 #include "grpc_controller.grpc.pb.h"
 #include "grpc_stdio.grpc.pb.h"
@@ -724,6 +725,49 @@ TEST_F(PluginTest, ProtocolVersionNegotiation) {
       EXPECT_TRUE(resp.functions().contains("echo"));
     }
     shutdown_and_expect_exit(*p);
+  }
+}
+
+// A schema the provider encoded once (provider_schema_encoder, sent as shared slices) and the
+// same schema in plain form (converted per call) reach the client as the same message.
+TEST_F(PluginTest, EncodedAndPlainSchemaResponsesAreTheSameMessage) {
+  for (const std::string version : {"5", "6"}) {
+    SCOPED_TRACE("protocol " + version);
+    std::string bytes[2];
+    for (int plain = 0; plain < 2; ++plain) {
+      auto env = go_plugin_env();
+      env["PLUGIN_PROTOCOL_VERSIONS"] = version;
+      if (plain == 1) env["RAWTEST_PLAIN_SCHEMA"] = "1";
+      auto* p = start(env);
+      ASSERT_NE(p, nullptr);
+      auto ch = channel(*p);
+      for (int call = 0; call < 2; ++call) {  // the second call answers from the same bytes
+        grpc::ClientContext ctx;
+        set_deadline(ctx);
+        grpc::Status st;
+        std::string got;
+        if (version == "5") {
+          tfplugin5::GetProviderSchema::Response resp;
+          st = tfplugin5::Provider::NewStub(ch)->GetSchema(&ctx, {}, &resp);
+          EXPECT_TRUE(resp.resource_schemas().contains("rawtest_slow"));
+          EXPECT_TRUE(resp.functions().contains("echo"));
+          EXPECT_EQ(resp.provider().block().attributes(0).name(), "label");
+          got = cppvider::test_support::deterministic_bytes(resp);
+        } else {
+          tfplugin6::GetProviderSchema::Response resp;
+          st = get_schema(ch, &resp);
+          EXPECT_TRUE(resp.resource_schemas().contains("rawtest_slow"));
+          EXPECT_TRUE(resp.server_capabilities().get_provider_schema_optional());
+          got = cppvider::test_support::deterministic_bytes(resp);
+        }
+        ASSERT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
+        if (call == 0) bytes[plain] = got;
+        EXPECT_EQ(got, bytes[plain]);
+      }
+      shutdown_and_expect_exit(*p);
+    }
+    EXPECT_FALSE(bytes[0].empty());
+    EXPECT_EQ(bytes[0], bytes[1]);
   }
 }
 

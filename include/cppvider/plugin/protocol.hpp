@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -187,8 +188,21 @@ struct get_metadata_response {
       state_stores, actions;
 };
 
+// A response already in wire form: the bytes of the protobuf message for one protocol version,
+// in pieces that are sent one after the other. Immutable; shared by every call that sends it.
+struct encoded_response {
+  int protocol_version = 6;
+  std::vector<std::string> pieces;
+  std::size_t size() const noexcept;
+};
+
 struct get_provider_schema_request {};
 struct get_provider_schema_response {
+  // When set, this is the whole answer and the fields below are ignored: the server sends the
+  // bytes as they are, without copying them (see provider_schema_encoder). Only over the wire:
+  // set it only when call_context::accepts_encoded says so.
+  std::shared_ptr<const encoded_response> encoded;
+
   schema provider;
   std::map<std::string, schema> resource_schemas;
   std::map<std::string, schema> data_source_schemas;
@@ -432,6 +446,33 @@ struct call_context {
   int protocol_version = 6;
   // Requested when StopProvider arrives or the client cancels the call: stop waiting, answer.
   std::stop_token stop;
+  // True when the answer goes to the wire, which accepts encoded responses; false in-process
+  // (cppvider::testing), where the caller reads the fields.
+  bool accepts_encoded = false;
+};
+
+// Encodes a GetProviderSchema response for the wire one schema at a time, so that a provider of
+// thousands of resource types never holds all of them in plain form: each schema can be built,
+// added and dropped. The result is the same message `get_provider_schema_response` would give.
+class provider_schema_encoder {
+ public:
+  explicit provider_schema_encoder(int protocol_version);  // 5 or 6
+  provider_schema_encoder(provider_schema_encoder&&) noexcept;
+  provider_schema_encoder& operator=(provider_schema_encoder&&) noexcept;
+  ~provider_schema_encoder();
+
+  void add_resource(const std::string& type_name, const schema& s);
+  void add_data_source(const std::string& type_name, const schema& s);
+  void add_ephemeral_resource(const std::string& type_name, const schema& s);
+
+  // Adds `rest` (provider schema, provider_meta, functions, capabilities, diagnostics and any
+  // schemas in its maps) and returns the finished message.
+  [[nodiscard]] std::shared_ptr<const encoded_response> finish(
+      const get_provider_schema_response& rest) &&;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
 };
 
 namespace detail {
