@@ -4,12 +4,13 @@
 //
 //   build/release/bench/http/http_bench                       # both servers
 //   build/release/bench/http/http_bench --benchmark_filter=tiny
-//   build/release/bench/http/http_bench --benchmark_repetitions=6 \
-//       --benchmark_enable_random_interleaving=true   # what docs/benchmarks.md reports
+//   build/release/bench/http/http_bench --benchmark_repetitions=6
+//       --benchmark_enable_random_interleaving=true   # (one line) what docs/benchmarks.md reports
 //
 // "tiny": a minimal asio server in this process (one thread, fixed 2-byte answer), so the
 // client's own cost shows. "mock": the mock cloud API's GET /v1/regions/eu-west (JSON), a more
-// realistic server that is itself the bottleneck.
+// realistic server that is itself the bottleneck. Both loops send the same request (the
+// client's default User-Agent included).
 #include <benchmark/benchmark.h>
 #include <curl/curl.h>
 #include <sys/resource.h>
@@ -44,6 +45,8 @@ namespace {
 
 constexpr int in_flight = 64;
 constexpr int requests_per_run = 10'000;
+// Both send it, so that both send the same request (the client's default User-Agent).
+const std::string user_agent = http::client_options{}.user_agent;
 
 // ---- A minimal keep-alive server ---------------------------------------------------------
 
@@ -166,6 +169,7 @@ void plain_curl_multi(benchmark::State& state, const std::string& which) {
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &sink);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, long{CURL_HTTP_VERSION_2TLS});
   };
@@ -230,6 +234,7 @@ rt::task<void> run_all(const http::client& c, const std::string& url, std::atomi
 void cppvider_client(benchmark::State& state, const std::string& which) {
   const std::string url = server_url(which);
   http::client_options o;
+  o.user_agent = user_agent;
   o.limits.max_connections = in_flight;
   o.limits.max_keepalive_connections = in_flight;
   o.limits.keepalive_expiry = std::chrono::seconds(60);

@@ -97,19 +97,19 @@ void log_attempt(const detail::prepared& req, const detail::outcome& out, int at
   const std::string_view m = to_string(req.method);
   if (out.cancelled) {
     log::debug("http request cancelled", {{"method", m},
-                                          {"url", req.redacted_url},
+                                          {"url", req.redacted_url()},
                                           {"attempt", attempt},
                                           {"duration_ms", to_ms(out.duration)}});
   } else if (out.failure) {
     log::debug("http request failed", {{"method", m},
-                                       {"url", req.redacted_url},
+                                       {"url", req.redacted_url()},
                                        {"attempt", attempt},
                                        {"duration_ms", to_ms(out.duration)},
                                        {"error_kind", to_string(*out.failure)},
                                        {"error", out.detail}});
   } else {
     log::debug("http request", {{"method", m},
-                                {"url", req.redacted_url},
+                                {"url", req.redacted_url()},
                                 {"status", out.status},
                                 {"attempt", attempt},
                                 {"duration_ms", to_ms(out.duration)},
@@ -118,20 +118,20 @@ void log_attempt(const detail::prepared& req, const detail::outcome& out, int at
   }
   if (d.retry) {
     log::debug("http retry scheduled", {{"method", m},
-                                        {"url", req.redacted_url},
+                                        {"url", req.redacted_url()},
                                         {"next_attempt", attempt + 1},
                                         {"delay_ms", to_ms(d.delay)}});
   }
 }
 
-response make_response(const detail::prepared& req, detail::outcome&& out, int attempts,
+response make_response(detail::prepared&& req, detail::outcome&& out, int attempts,
                        nanoseconds elapsed) {
   response r;
   r.status = out.status;
   r.headers = std::move(out.headers);
   r.body = std::move(out.body);
   r.method = req.method;
-  r.url = req.url;
+  r.url = std::move(req.url);
   r.http_version = std::move(out.http_version);
   r.attempts = attempts;
   r.elapsed = elapsed;
@@ -141,23 +141,23 @@ response make_response(const detail::prepared& req, detail::outcome&& out, int a
 [[noreturn]] void fail(const detail::prepared& req, const detail::outcome& out, int attempts,
                        bool exhausted) {
   if (out.cancelled) {
-    throw runtime::cancelled_error(std::string(to_string(req.method)) + " " + req.redacted_url +
+    throw runtime::cancelled_error(std::string(to_string(req.method)) + " " + req.redacted_url() +
                                    ": cancelled");
   }
   const error_kind k = *out.failure;
   if (exhausted) {
-    throw error(error_kind::too_many_retries, req.method, req.redacted_url, attempts,
+    throw error(error_kind::too_many_retries, req.method, req.redacted_url(), attempts,
                 "gave up after " + std::to_string(attempts) + " attempts; last: " + out.detail, k);
   }
-  throw error(k, req.method, req.redacted_url, attempts, out.detail);
+  throw error(k, req.method, req.redacted_url(), attempts, out.detail);
 }
 
-// The awaitable for one attempt. (The pool and request are passed by reference: GCC 12
-// mishandles coroutine parameters moved into lambda captures.)
-auto attempt_once(detail::pool& p, const detail::prepared& req) {
-  return runtime::suspend_with<detail::outcome>(
-      [&p, &req](runtime::resumer<detail::outcome> r, const std::stop_token& st) {
-        p.start(req, r, st);
+// The awaitable for one attempt, which fills `out` in place. (The pool and request are passed
+// by reference: GCC 12 mishandles coroutine parameters moved into lambda captures.)
+auto attempt_once(detail::pool& p, const detail::prepared& req, detail::outcome& out) {
+  return runtime::suspend_with<void>(
+      [&p, &req, &out](runtime::resumer<void> r, const std::stop_token& st) {
+        p.start(req, out, r, st);
       });
 }
 
@@ -165,19 +165,20 @@ auto attempt_once(detail::pool& p, const detail::prepared& req) {
 // miscompiles those in coroutines (see runtime/task.hpp).
 runtime::task<response> run(std::shared_ptr<detail::pool> p, request r) {
   const auto started = clock::now();
-  const detail::prepared req = p->prepare(std::move(r));
+  detail::prepared req = p->prepare(std::move(r));
   detail::outcome out;
   decision d;
   int attempt = 0;
   p->count_request();
   if (log::enabled(log::level::trace)) {
     log::trace("http request headers", {{"method", to_string(req.method)},
-                                        {"url", req.redacted_url},
+                                        {"url", req.redacted_url()},
                                         {"headers", req.trace_headers}});
   }
   for (;;) {
     ++attempt;
-    out = co_await attempt_once(*p, req);
+    if (attempt > 1) out = detail::outcome{};  // forget the previous attempt
+    co_await attempt_once(*p, req, out);
     d = decide(p->options(), req, out, attempt);
     log_attempt(req, out, attempt, d);
     if (!d.retry) break;
@@ -185,7 +186,7 @@ runtime::task<response> run(std::shared_ptr<detail::pool> p, request r) {
     co_await runtime::sleep_for(d.delay);
   }
   if (out.cancelled || out.failure) fail(req, out, attempt, d.exhausted);
-  co_return make_response(req, std::move(out), attempt, clock::now() - started);
+  co_return make_response(std::move(req), std::move(out), attempt, clock::now() - started);
 }
 
 void validate(const client_options& o) {

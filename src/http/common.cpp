@@ -16,9 +16,8 @@ namespace detail {
 
 namespace {
 
-char lower(char c) noexcept {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
+// ASCII only, as header names, schemes and parameter names are; no locale lookup per character.
+char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool icontains(std::string_view hay, std::string_view needle) noexcept {
   if (needle.size() > hay.size()) return false;
@@ -60,19 +59,23 @@ bool has_http_scheme(std::string_view url) noexcept {
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
 }
 
-std::string join_url(std::string_view base, std::string_view url, http::method m) {
+std::string join_url(std::string_view base, std::string url, http::method m) {
   std::string out;
-  if (url.find("://") != std::string_view::npos) {
-    out = url;
+  if (url.find("://") != std::string::npos) {
+    out = std::move(url);
   } else if (base.empty()) {
     throw error(error_kind::invalid_request, m, http::redact_url(url), 0,
                 "relative URL and no client_options::base_url");
   } else {
     while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+    out.reserve(base.size() + url.size() + 1);
     out = base;
     if (!url.empty() && url.front() != '/' && url.front() != '?') out.push_back('/');
     out += url;

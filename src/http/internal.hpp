@@ -20,7 +20,7 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 
 // base + relative path ("https://h/api" + "/v1/x" -> "https://h/api/v1/x"); an absolute url
 // is returned as is. Throws http::error(invalid_request) when the result has no http(s) scheme.
-std::string join_url(std::string_view base, std::string_view url, http::method m);
+std::string join_url(std::string_view base, std::string url, http::method m);
 void append_query(std::string& url, const std::vector<std::pair<std::string, std::string>>& q);
 
 // redact_url, also returning the raw secrets it hid (to scrub them from libcurl's messages).

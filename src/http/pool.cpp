@@ -36,6 +36,7 @@
 #include <asio/post.hpp>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -98,22 +99,73 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-void check_header_text(std::string_view s, http::method m, const std::string& url) {
-  for (const char c : s) {
-    if (c == '\r' || c == '\n' || c == '\0') {
-      throw error(error_kind::invalid_request, m, url, 0,
-                  "a header name or value contains CR, LF or NUL");
-    }
+bool has_bad_header_char(std::string_view s) noexcept {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+std::string header_line(std::string_view name, std::string_view value) {
+  std::string line;
+  line.reserve(name.size() + value.size() + 2);
+  line += name;
+  // "Name;" is libcurl's spelling of a header with an empty value; "Name:" would remove it.
+  if (value.empty()) {
+    line += ';';
+  } else {
+    line += ": ";
+    line += value;
   }
+  return line;
+}
+
+// Builds a curl_slist, freeing it when an append throws.
+class slist_builder {
+ public:
+  void append(const std::string& line) { append(line.c_str()); }
+  void append(const char* line) {
+    curl_slist* next = curl_slist_append(list_.get(), line);
+    if (next == nullptr) throw std::bad_alloc();
+    if (!list_) list_.reset(next);  // otherwise appended in place
+  }
+  slist_ptr release() noexcept { return std::move(list_); }
+
+ private:
+  slist_ptr list_;
+};
+
+bool proxy_in_environment() {
+  for (const char* name :
+       {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read-only use
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
 }
 
 }  // namespace
 
-// ---- Per-transfer and per-socket state ------------------------------------------------------
+// ---- Per-handle, per-transfer and per-socket state ------------------------------------------
+
+// An easy handle and what its callbacks need, recycled from transfer to transfer. Every callback
+// of the handle gets the slot (set once, when the handle is made) and finds the transfer using
+// it there, so a new transfer sets only the options that differ from the previous one.
+struct pool::easy_slot {
+  easy_ptr easy;
+  transfer* t = nullptr;  // the transfer using the handle now
+  std::array<char, CURL_ERROR_SIZE> errbuf{};
+  // What configure() set last.
+  std::string url;
+  curl_slist* headers = nullptr;
+  long pipewait = -1;
+  long noprogress = -1;
+  bool plain_get = false;  // the method options are those of a GET without a body
+
+  static transfer& of(void* ud) noexcept { return *static_cast<easy_slot*>(ud)->t; }
+};
 
 struct pool::transfer : std::enable_shared_from_this<pool::transfer> {
-  transfer(std::shared_ptr<pool> p, const prepared& r, runtime::resumer<outcome> d)
-      : owner(std::move(p)), req(&r), done(d) {}
+  transfer(std::shared_ptr<pool> p, const prepared& r, outcome& o, runtime::resumer<void> d)
+      : owner(std::move(p)), req(&r), out(&o), done(d) {}
 
   // Posts the abort to the strand; holds the transfer weakly so it never keeps it alive.
   struct stop_fn {
@@ -127,11 +179,12 @@ struct pool::transfer : std::enable_shared_from_this<pool::transfer> {
 
   std::shared_ptr<pool> owner;
   const prepared* req;  // valid until `done` is resumed
-  runtime::resumer<outcome> done;
+  outcome* out;         // the task's, written on the strand until `done` is resumed
+  runtime::resumer<void> done;
   std::shared_ptr<transfer> self;  // the multi handle's reference while added
   transfer* prev = nullptr;        // the pool's list of added transfers
   transfer* next = nullptr;
-  easy_ptr easy;
+  slot_ptr slot;  // the easy handle, while the transfer has one
   clock::time_point submitted = clock::now();
   clock::time_point pool_deadline = never;
   clock::time_point total_deadline = never;
@@ -146,8 +199,6 @@ struct pool::transfer : std::enable_shared_from_this<pool::transfer> {
   bool too_large = false;
   bool refused_resend = false;
   abort_reason aborted = abort_reason::none;
-  outcome out;
-  std::array<char, CURL_ERROR_SIZE> errbuf{};
   // Last member: destroyed first, so a running stop callback finishes before the rest goes.
   std::optional<std::stop_callback<stop_fn>> on_stop;
 
@@ -161,23 +212,27 @@ struct pool::transfer : std::enable_shared_from_this<pool::transfer> {
 };
 
 size_t pool::transfer::on_header(char* data, size_t size, size_t n, void* ud) {
-  auto& t = *static_cast<transfer*>(ud);
+  auto& t = easy_slot::of(ud);
   const size_t len = size * n;
-  t.out.response_started = true;
+  t.out->response_started = true;
   const std::string_view line = trim(std::string_view(data, len));
   if (line.starts_with("HTTP/")) {
     // The head arrives in one piece almost always: its first line stands for all of it.
     t.last_activity = clock::now();
     // A new response head (after 1xx or a followed redirect): forget the previous one.
-    t.out.headers.clear();
+    t.out->headers.clear();
+    t.out->headers.reserve(8);  // one allocation for a typical response's fields
     t.content_length.reset();
     return len;
   }
   const auto colon = line.find(':');
-  if (line.empty() || colon == std::string_view::npos) return len;
-  const auto name = trim(line.substr(0, colon));
-  const auto value = trim(line.substr(colon + 1));
-  if (iequals(name, "content-length") && t.req->method != http::method::head) {
+  if (colon == std::string_view::npos) return len;
+  // The line is trimmed already: the name's end and the value's start are left.
+  auto name = line.substr(0, colon);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  auto value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  if (name.size() == 14 && iequals(name, "content-length") && t.req->method != http::method::head) {
     std::uint64_t v = 0;
     const auto r = std::from_chars(value.data(), value.data() + value.size(), v);
     if (r.ec == std::errc()) {
@@ -188,15 +243,15 @@ size_t pool::transfer::on_header(char* data, size_t size, size_t n, void* ud) {
       }
     }
   }
-  t.out.headers.add(std::string(name), std::string(value));
+  t.out->headers.add(std::string(name), std::string(value));
   return len;
 }
 
 size_t pool::transfer::on_body(char* data, size_t size, size_t n, void* ud) {
-  auto& t = *static_cast<transfer*>(ud);
+  auto& t = easy_slot::of(ud);
   const size_t len = size * n;
   t.last_activity = clock::now();
-  auto& body = t.out.body;
+  auto& body = t.out->body;
   const std::size_t limit = t.owner->options_.max_response_body;
   if (len > limit - std::min(limit, body.size())) {
     t.too_large = true;
@@ -216,7 +271,7 @@ size_t pool::transfer::on_body(char* data, size_t size, size_t n, void* ud) {
 }
 
 curl_socket_t pool::transfer::on_open(void* ud, curlsocktype /*purpose*/, curl_sockaddr* a) {
-  auto& t = *static_cast<transfer*>(ud);
+  auto& t = easy_slot::of(ud);
   t.got_slot = true;
   const int fd = ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
   if (fd < 0) return CURL_SOCKET_BAD;
@@ -225,16 +280,16 @@ curl_socket_t pool::transfer::on_open(void* ud, curlsocktype /*purpose*/, curl_s
 }
 
 int pool::transfer::on_resolve(void* /*resolver*/, void* /*reserved*/, void* ud) {
-  static_cast<transfer*>(ud)->got_slot = true;
+  easy_slot::of(ud).got_slot = true;
   return 0;
 }
 
 int pool::transfer::on_prereq(void* ud, char* /*remote_ip*/, char* /*local_ip*/, int /*rport*/,
                               int /*lport*/) {
-  auto& t = *static_cast<transfer*>(ud);
+  auto& t = easy_slot::of(ud);
   t.got_slot = true;
   long redirects = 0;
-  curl_easy_getinfo(t.easy.get(), CURLINFO_REDIRECT_COUNT, &redirects);
+  curl_easy_getinfo(t.slot->easy.get(), CURLINFO_REDIRECT_COUNT, &redirects);
   // libcurl silently resends a request whose reused connection died before any response byte.
   // That is right for idempotent requests and wrong for a POST the server may have processed.
   if (t.sent && redirects == t.redirects_at_send && !t.req->retry_safe) {
@@ -250,7 +305,7 @@ int pool::transfer::on_prereq(void* ud, char* /*remote_ip*/, char* /*local_ip*/,
 
 int pool::transfer::on_progress(void* ud, curl_off_t /*dltotal*/, curl_off_t dlnow,
                                 curl_off_t /*ultotal*/, curl_off_t ulnow) {
-  auto& t = *static_cast<transfer*>(ud);
+  auto& t = easy_slot::of(ud);
   if (dlnow + ulnow != t.progress_seen) {
     t.progress_seen = dlnow + ulnow;
     t.last_activity = clock::now();
@@ -293,6 +348,7 @@ pool::pool(client_options options)
   curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(l.max_connections));
   curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(per_host));
   update_max_connects();
+  build_shared_headers();
 }
 
 pool::~pool() {
@@ -318,36 +374,40 @@ client_stats pool::stats() const noexcept {
   return s;
 }
 
+const prepared::redaction& prepared::redacted() const {
+  if (!redacted_) {
+    auto r = std::make_unique<redaction>();
+    r->url = detail::redact_url(url, &r->secrets);
+    redacted_ = std::move(r);
+  }
+  return *redacted_;
+}
+
+void pool::build_shared_headers() {
+  const std::string& ua = options_.user_agent;
+  // Sent as a header of our own list, the User-Agent would not reach a proxy's CONNECT request
+  // (libcurl sends the CURLOPT_USERAGENT there), so it stays an option whenever a proxy may
+  // apply; and when it holds characters a header line must not, libcurl sends it as it is.
+  ua_header_ =
+      !ua.empty() && !has_bad_header_char(ua) && options_.proxy.empty() && !proxy_in_environment();
+  if (ua_header_) ua_line_ = "User-Agent: " + ua;
+  slist_builder list;
+  if (ua_header_ && !options_.headers.contains("user-agent")) list.append(ua_line_);
+  for (const auto& [k, v] : options_.headers) {
+    // Checked, with the request's URL in the message, by every request instead.
+    if (has_bad_header_char(k) || has_bad_header_char(v)) return;
+    list.append(header_line(k, v));
+  }
+  shared_headers_ = list.release();
+  shared_headers_usable_ = true;
+}
+
 prepared pool::prepare(request r) const {
   prepared p;
   p.method = r.method;
-  p.url = join_url(options_.base_url, r.url, r.method);
+  p.url = join_url(options_.base_url, std::move(r.url), r.method);
   append_query(p.url, r.query);
-  p.redacted_url = redact_url(p.url, &p.secrets);
 
-  curl_slist* list = nullptr;
-  slist_ptr guard;
-  const auto append = [&](std::string_view name, std::string_view value) {
-    check_header_text(name, p.method, p.redacted_url);
-    check_header_text(value, p.method, p.redacted_url);
-    std::string line(name);
-    // "Name;" is libcurl's spelling of a header with an empty value; "Name:" would remove it.
-    if (value.empty()) {
-      line += ';';
-    } else {
-      line += ": ";
-      line += value;
-    }
-    curl_slist* next = curl_slist_append(list, line.c_str());
-    if (next == nullptr) throw std::bad_alloc();
-    list = next;
-    guard.release();
-    guard.reset(list);
-  };
-  for (const auto& [k, v] : options_.headers) {
-    if (!r.headers.contains(k)) append(k, v);
-  }
-  for (const auto& [k, v] : r.headers) append(k, v);
   const auto has = [&](std::string_view name) {
     return r.headers.contains(name) || options_.headers.contains(name);
   };
@@ -355,17 +415,29 @@ prepared pool::prepare(request r) const {
                         r.method == http::method::put || r.method == http::method::patch;
   // libcurl would otherwise label every body application/x-www-form-urlencoded, and wait up to
   // a second for "100 Continue" before sending a big one.
-  if (has_body && !has("content-type")) {
-    guard.release();
-    list = curl_slist_append(list, "Content-Type:");
-    guard.reset(list);
+  const bool no_content_type = has_body && !has("content-type");
+  const bool no_expect = has_body && !has("expect");
+  if (r.headers.empty() && !no_content_type && !no_expect && shared_headers_usable_) {
+    p.headers = shared_headers_.get();  // the common case: the client's headers only
+  } else {
+    slist_builder list;
+    const auto append = [&](std::string_view name, std::string_view value) {
+      if (has_bad_header_char(name) || has_bad_header_char(value)) {
+        throw error(error_kind::invalid_request, p.method, p.redacted_url(), 0,
+                    "a header name or value contains CR, LF or NUL");
+      }
+      list.append(header_line(name, value));
+    };
+    if (ua_header_ && !has("user-agent")) list.append(ua_line_);
+    for (const auto& [k, v] : options_.headers) {
+      if (!r.headers.contains(k)) append(k, v);
+    }
+    for (const auto& [k, v] : r.headers) append(k, v);
+    if (no_content_type) list.append("Content-Type:");
+    if (no_expect) list.append("Expect:");
+    p.owned_headers = list.release();
+    p.headers = p.owned_headers.get();
   }
-  if (has_body && !has("expect")) {
-    guard.release();
-    list = curl_slist_append(list, "Expect:");
-    guard.reset(list);
-  }
-  p.header_list = std::move(guard);
   p.body = std::move(r.body);
   p.retry_safe = is_idempotent(r.method) || has("idempotency-key");
   p.max_attempts = std::max(1, r.max_attempts.value_or(options_.retry.max_attempts));
@@ -385,9 +457,10 @@ prepared pool::prepare(request r) const {
   return p;
 }
 
-void pool::start(const prepared& req, runtime::resumer<outcome> done, const std::stop_token& st) {
+void pool::start(const prepared& req, outcome& out, runtime::resumer<void> done,
+                 const std::stop_token& st) {
   attempts_.fetch_add(1, std::memory_order_relaxed);
-  auto t = std::make_shared<transfer>(shared_from_this(), req, done);
+  auto t = std::make_shared<transfer>(shared_from_this(), req, out, done);
   // Before the post: a stop already requested runs the callback here, and its abort is then
   // queued on the strand ahead of the add.
   t->on_stop.emplace(st, transfer::stop_fn{t});
@@ -414,24 +487,24 @@ void pool::add_incoming() {
 
 void pool::add(const std::shared_ptr<transfer>& t) {
   if (t->finished) return;  // stopped before it started; t->req may be gone already
-  easy_ptr e;
-  if (idle_easies_.empty()) {
-    e = new_easy();
+  slot_ptr s;
+  if (idle_slots_.empty()) {
+    s = new_easy();
   } else {
-    e = std::move(idle_easies_.back());
-    idle_easies_.pop_back();
+    s = std::move(idle_slots_.back());
+    idle_slots_.pop_back();
   }
-  if (!e) {
+  if (!s) {
     complete(*t, CURLE_OUT_OF_MEMORY);
     return;
   }
-  t->easy = std::move(e);
-  configure(*t, t->easy.get());
+  t->slot = std::move(s);
+  configure(*t, *t->slot);
   const auto& to = options_.timeouts;
   if (to.pool_wait.count() > 0) t->pool_deadline = t->submitted + to.pool_wait;
   if (t->req->total_timeout.count() > 0) t->total_deadline = t->submitted + t->req->total_timeout;
   adding_ = true;  // the zero timeout libcurl asks for is served right below
-  const CURLMcode rc = curl_multi_add_handle(multi_.get(), t->easy.get());
+  const CURLMcode rc = curl_multi_add_handle(multi_.get(), t->slot->easy.get());
   adding_ = false;
   if (rc != CURLM_OK) {
     complete(*t, CURLE_FAILED_INIT);
@@ -448,15 +521,16 @@ void pool::add(const std::shared_ptr<transfer>& t) {
   schedule(*t);
 }
 
-easy_ptr pool::new_easy() {
-  easy_ptr handle(curl_easy_init());
-  if (!handle) return handle;
-  CURL* e = handle.get();
+pool::slot_ptr pool::new_easy() {
+  auto slot = std::make_unique<easy_slot>();
+  slot->easy.reset(curl_easy_init());
+  if (!slot->easy) return nullptr;
+  CURL* e = slot->easy.get();
   const auto& o = options_;
   // The same for every request of this pool: set once per handle, which is then recycled.
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_USERAGENT, o.user_agent.c_str());
+  if (!ua_header_) curl_easy_setopt(e, CURLOPT_USERAGENT, o.user_agent.c_str());
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                    o.http2 ? long{CURL_HTTP_VERSION_2TLS} : long{CURL_HTTP_VERSION_1_1});
   if (o.timeouts.connect.count() > 0) {
@@ -494,34 +568,59 @@ easy_ptr pool::new_easy() {
   curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION, &transfer::on_resolve);
   curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &transfer::on_prereq);
   curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, &transfer::on_progress);
-  return handle;
+  // Every callback finds its transfer through the slot.
+  easy_slot* data = slot.get();
+  curl_easy_setopt(e, CURLOPT_PRIVATE, data);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, slot->errbuf.data());
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, data);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, data);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, data);
+  curl_easy_setopt(e, CURLOPT_RESOLVER_START_DATA, data);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, data);
+  curl_easy_setopt(e, CURLOPT_XFERINFODATA, data);
+  return slot;
 }
 
-void pool::configure(transfer& t, CURL* e) {
-  // Everything a previous request on this handle may have set differently is set again.
+void pool::configure(transfer& t, easy_slot& s) {
+  // Only what differs from the handle's previous transfer is set (setting an option costs a
+  // libcurl call, and some copy their argument).
   const prepared& r = *t.req;
-  curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
-  curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errbuf.data());
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r.header_list.get());
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, &t);
-  curl_easy_setopt(e, CURLOPT_RESOLVER_START_DATA, &t);
-  curl_easy_setopt(e, CURLOPT_PREREQDATA, &t);
-  curl_easy_setopt(e, CURLOPT_XFERINFODATA, &t);
+  CURL* e = s.easy.get();
+  s.t = &t;
+  s.errbuf[0] = '\0';
+  // libcurl starts every transfer from the URL last set (a redirect followed before does not
+  // stick), so an unchanged one need not be copied again.
+  if (s.url != r.url) {
+    curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+    s.url = r.url;
+  }
+  if (s.headers != r.headers) {
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r.headers);
+    s.headers = r.headers;
+  }
   const bool https = r.url.size() > 5 && iequals(std::string_view(r.url).substr(0, 6), "https:");
   // Over TLS, wait for a connection being set up to say whether it multiplexes rather than
   // opening one connection per concurrent request.
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, options_.http2 && https ? 1L : 0L);
-  curl_easy_setopt(
-      e, CURLOPT_NOPROGRESS,
-      r.body.size() >= progress_threshold && options_.timeouts.read.count() > 0 ? 0L : 1L);
+  const long pipewait = options_.http2 && https ? 1L : 0L;
+  if (s.pipewait != pipewait) {
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, pipewait);
+    s.pipewait = pipewait;
+  }
+  const long noprogress =
+      r.body.size() >= progress_threshold && options_.timeouts.read.count() > 0 ? 0L : 1L;
+  if (s.noprogress != noprogress) {
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, noprogress);
+    s.noprogress = noprogress;
+  }
 
-  curl_easy_setopt(e, CURLOPT_NOBODY, r.method == http::method::head ? 1L : 0L);
-  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
   const bool send_body = !r.body.empty() || r.method == http::method::post ||
                          r.method == http::method::put || r.method == http::method::patch;
+  // A GET without a body after another one: the method options are what they should be.
+  const bool plain_get = r.method == http::method::get && !send_body;
+  if (plain_get && s.plain_get) return;
+  s.plain_get = plain_get;
+  curl_easy_setopt(e, CURLOPT_NOBODY, r.method == http::method::head ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
   if (r.method != http::method::get && r.method != http::method::post &&
       r.method != http::method::head) {
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, to_string(r.method).data());  // static, NUL-ended
@@ -548,7 +647,7 @@ void pool::complete(transfer& t, CURLcode code) {
   t.finished = true;
   auto keep = t.shared_from_this();  // t.self may be the last owner
   if (t.in_multi) {
-    curl_multi_remove_handle(multi_.get(), t.easy.get());
+    curl_multi_remove_handle(multi_.get(), t.slot->easy.get());
     t.in_multi = false;
     (t.prev != nullptr ? t.prev->next : running_list_) = t.next;
     if (t.next != nullptr) t.next->prev = t.prev;
@@ -558,32 +657,33 @@ void pool::complete(transfer& t, CURLcode code) {
     update_max_connects();
   }
   classify(t, code);
-  if (t.easy) {
-    CURL* e = t.easy.get();
+  if (t.slot) {
+    CURL* e = t.slot->easy.get();
     long status = 0;
     long version = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
-    t.out.status = static_cast<int>(status);
+    t.out->status = static_cast<int>(status);
     switch (version) {
       case CURL_HTTP_VERSION_1_0:
-        t.out.http_version = "1.0";
+        t.out->http_version = "1.0";
         break;
       case CURL_HTTP_VERSION_1_1:
-        t.out.http_version = "1.1";
+        t.out->http_version = "1.1";
         break;
       case CURL_HTTP_VERSION_2_0:
-        t.out.http_version = "2";
+        t.out->http_version = "2";
         break;
       case CURL_HTTP_VERSION_3:
-        t.out.http_version = "3";
+        t.out->http_version = "3";
         break;
       default:
         break;
     }
-    idle_easies_.push_back(std::move(t.easy));  // configure() overwrites what differs
+    t.slot->t = nullptr;
+    idle_slots_.push_back(std::move(t.slot));  // configure() sets what differs
   }
-  t.out.duration = clock::now() - t.submitted;
+  t.out->duration = clock::now() - t.submitted;
   t.self.reset();
   finished_.push_back(std::move(keep));
 }
@@ -595,17 +695,17 @@ void pool::resume_finished() {
   // finished in one pass resume in one handler: their next requests then reach libcurl
   // together (add_incoming), as a hand-written multi loop would send them.
   asio::defer(io_, [done = std::move(finished_)] {
-    for (const auto& t : done) t->done.set_value(std::move(t->out));
+    for (const auto& t : done) t->done.set_value();
   });
   finished_.clear();
 }
 
 void pool::classify(transfer& t, CURLcode code) const {
-  auto& o = t.out;
+  auto& o = *t.out;
   o.sent = t.sent;
   const auto fail = [&](error_kind k, std::string what) {
     o.failure = k;
-    scrub(what, t.req->secrets);  // the task has not resumed yet: req is alive
+    scrub(what, t.req->secrets());  // the task has not resumed yet: req is alive
     o.detail = std::move(what);
   };
   switch (t.aborted) {
@@ -632,7 +732,8 @@ void pool::classify(transfer& t, CURLcode code) const {
       break;
   }
   if (code == CURLE_OK) return;
-  std::string msg = t.errbuf[0] != '\0' ? std::string(t.errbuf.data()) : curl_easy_strerror(code);
+  std::string msg = t.slot && t.slot->errbuf[0] != '\0' ? std::string(t.slot->errbuf.data())
+                                                        : curl_easy_strerror(code);
   if (t.too_large) {
     fail(error_kind::body_too_large,
          "response body exceeds max_response_body (" + std::to_string(options_.max_response_body) +
@@ -742,7 +843,8 @@ void pool::collect_done() {
     const CURLcode code = m->data.result;
     char* priv = nullptr;
     curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
-    if (priv != nullptr) complete(*reinterpret_cast<transfer*>(priv), code);
+    auto* slot = reinterpret_cast<easy_slot*>(priv);
+    if (slot != nullptr && slot->t != nullptr) complete(*slot->t, code);
   }
   resume_finished();
 }

@@ -43,14 +43,30 @@ using slist_ptr = std::unique_ptr<curl_slist, slist_deleter>;
 struct prepared {
   http::method method = http::method::get;
   std::string url;
-  std::string redacted_url;
-  std::vector<std::string> secrets;  // raw values redact_url hid, scrubbed from messages
-  slist_ptr header_list;
+  // The header list libcurl sends: owned_headers, or the pool's shared list of the default
+  // headers (requests without headers of their own), or none.
+  curl_slist* headers = nullptr;
+  slist_ptr owned_headers;
   std::string body;
   bool retry_safe = false;  // idempotent method or Idempotency-Key
   int max_attempts = 1;
   std::chrono::milliseconds total_timeout{0};
   std::string trace_headers;  // redacted, only when trace logging is on
+
+  // The URL with secrets redacted, and the raw values it hid (scrubbed from libcurl's
+  // messages). Built on first use (errors and logs): most requests never need them. Used by
+  // whoever owns the request at the time, never concurrently: the pool only while the task
+  // waits for an attempt, the task otherwise.
+  [[nodiscard]] const std::string& redacted_url() const { return redacted().url; }
+  [[nodiscard]] const std::vector<std::string>& secrets() const { return redacted().secrets; }
+
+ private:
+  struct redaction {
+    std::string url;
+    std::vector<std::string> secrets;
+  };
+  const redaction& redacted() const;
+  mutable std::unique_ptr<redaction> redacted_;
 };
 
 // What one attempt produced.
@@ -77,9 +93,11 @@ class pool : public std::enable_shared_from_this<pool> {
   [[nodiscard]] const client_options& options() const noexcept { return options_; }
   // Throws http::error(invalid_request).
   [[nodiscard]] prepared prepare(request r) const;
-  // Starts one attempt; `done` receives the outcome on an executor thread. The stop token
+  // Starts one attempt, which fills `out` (the caller leaves it alone until `done` is resumed,
+  // on an executor thread). The stop token
   // aborts the transfer.
-  void start(const prepared& req, runtime::resumer<outcome> done, const std::stop_token& st);
+  void start(const prepared& req, outcome& out, runtime::resumer<void> done,
+             const std::stop_token& st);
 
   [[nodiscard]] client_stats stats() const noexcept;
   void count_request() noexcept { requests_.fetch_add(1, std::memory_order_relaxed); }
@@ -87,6 +105,8 @@ class pool : public std::enable_shared_from_this<pool> {
 
  private:
   struct transfer;
+  struct easy_slot;
+  using slot_ptr = std::unique_ptr<easy_slot>;
   struct socket_state {
     bool own = false;              // opened through our callback: closed through ours too
     bool wanted = false;           // libcurl waits for it now (otherwise an idle connection)
@@ -99,8 +119,9 @@ class pool : public std::enable_shared_from_this<pool> {
   void add_incoming();
   void add(const std::shared_ptr<transfer>& t);
   void resume_finished();
-  [[nodiscard]] easy_ptr new_easy();
-  void configure(transfer& t, CURL* e);
+  [[nodiscard]] slot_ptr new_easy();
+  void configure(transfer& t, easy_slot& s);
+  void build_shared_headers();
   void abort(transfer& t, abort_reason why);
   void complete(transfer& t, CURLcode code);
   void classify(transfer& t, CURLcode code) const;
@@ -127,6 +148,14 @@ class pool : public std::enable_shared_from_this<pool> {
   static int on_close_socket(void* userp, curl_socket_t fd);
 
   const client_options options_;
+  // The User-Agent goes out as a header of the request's own list, formatted once here, instead
+  // of CURLOPT_USERAGENT, which libcurl formats anew for every request (see build_shared_headers).
+  bool ua_header_ = false;
+  std::string ua_line_;  // "User-Agent: ..."
+  // The default headers and the User-Agent, for requests that bring no headers of their own;
+  // null when there are none, or when they need checking per request (invalid text).
+  slist_ptr shared_headers_;
+  bool shared_headers_usable_ = false;
   asio::io_context& io_;
   strand_type strand_;
   asio::steady_timer curl_timer_;
@@ -145,7 +174,7 @@ class pool : public std::enable_shared_from_this<pool> {
   asio::posix::stream_descriptor epoll_sd_;
   bool epoll_waiting_ = false;
   std::unordered_map<curl_socket_t, socket_state> sockets_;
-  std::vector<easy_ptr> idle_easies_;
+  std::vector<slot_ptr> idle_slots_;
   std::size_t running_ = 0;  // transfers in the multi handle
   // Finished transfers whose tasks are resumed together when the strand handler ends.
   std::vector<std::shared_ptr<transfer>> finished_;

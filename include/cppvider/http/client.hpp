@@ -56,6 +56,7 @@ class headers {
   void add(std::string name, std::string value);
   std::size_t remove(std::string_view name);
   void clear() noexcept { fields_.clear(); }
+  void reserve(std::size_t n) { fields_.reserve(n); }
 
   // The first value of that name.
   [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;

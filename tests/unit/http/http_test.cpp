@@ -244,6 +244,93 @@ TEST(HttpClient, RoundTripsEveryMethodWithJson) {
   EXPECT_EQ(c.stats().requests, 8U);
 }
 
+// Echoes method, target, body and the User-Agent, with how many User-Agent and X-Request fields
+// came (a recycled handle must not keep anything of the request before).
+void echo_counts(connection& c) {
+  received r;
+  while (c.read_request(r)) {
+    const auto count = [&](const std::string& name) {
+      const auto it = r.header_counts.find(name);
+      return it == r.header_counts.end() ? 0 : it->second;
+    };
+    auto v = http::json::object({{"method", r.method},
+                                 {"target", r.target},
+                                 {"body", r.body},
+                                 {"user_agent", r.header("user-agent")},
+                                 {"user_agents", count("user-agent")},
+                                 {"x_requests", count("x-request")}});
+    c.respond(200, v.dump(), {{"Content-Type", "application/json"}});
+  }
+}
+
+TEST(HttpClient, RecycledHandlesSendEachRequestAsItsOwn) {
+  http_test::server s(echo_counts);
+  auto o = options_for_tests();
+  o.base_url = s.url("");
+  http::client c(o);
+  // One request at a time: each one reuses the easy handle (and connection) of the one before.
+  const auto send = [&](http::method m, std::string url, http::headers h = {},
+                        std::string body = {}) {
+    http::request r;
+    r.method = m;
+    r.url = std::move(url);
+    r.headers = std::move(h);
+    r.body = std::move(body);
+    const auto resp = rt::sync_wait(c.send(std::move(r)));
+    return m == http::method::head ? http::json::object({}) : resp.json();
+  };
+  auto v = send(http::method::get, "/a");
+  EXPECT_EQ(v["method"].as_string(), "GET");
+  EXPECT_EQ(v["user_agent"].as_string(), "cppvider-http/0.1");
+  EXPECT_EQ(v["user_agents"].as_int(), 1);
+  v = send(http::method::get, "/a");  // the same URL again
+  EXPECT_EQ(v["target"].as_string(), "/a");
+  v = send(http::method::get, "/b", {{"X-Request", "1"}});
+  EXPECT_EQ(v["target"].as_string(), "/b");
+  EXPECT_EQ(v["x_requests"].as_int(), 1);
+  EXPECT_EQ(v["user_agents"].as_int(), 1);
+  v = send(http::method::get, "/b");  // without the header again
+  EXPECT_EQ(v["x_requests"].as_int(), 0);
+  v = send(http::method::get, "/c", {{"User-Agent", "mine/1"}});
+  EXPECT_EQ(v["user_agent"].as_string(), "mine/1");
+  EXPECT_EQ(v["user_agents"].as_int(), 1);
+  v = send(http::method::post, "/d", {}, "data");
+  EXPECT_EQ(v["method"].as_string(), "POST");
+  EXPECT_EQ(v["body"].as_string(), "data");
+  v = send(http::method::get, "/d");  // a GET after a POST sends no body
+  EXPECT_EQ(v["method"].as_string(), "GET");
+  EXPECT_EQ(v["body"].as_string(), "");
+  send(http::method::head, "/e");
+  v = send(http::method::get, "/e");
+  EXPECT_EQ(v["method"].as_string(), "GET");
+  EXPECT_EQ(v["target"].as_string(), "/e");
+  v = send(http::method::get, "/f", {}, "get-body");
+  EXPECT_EQ(v["method"].as_string(), "GET");
+  EXPECT_EQ(v["body"].as_string(), "get-body");
+  v = send(http::method::get, "/f");
+  EXPECT_EQ(v["method"].as_string(), "GET");
+  EXPECT_EQ(v["body"].as_string(), "");
+  EXPECT_EQ(c.stats().connections_opened, 1U);
+
+  // The User-Agent from the default headers, and none at all.
+  auto o2 = o;
+  o2.headers = {{"User-Agent", "from-defaults"}};
+  http::client c2(o2);
+  v = rt::sync_wait(c2.get("/g")).json();
+  EXPECT_EQ(v["user_agent"].as_string(), "from-defaults");
+  EXPECT_EQ(v["user_agents"].as_int(), 1);
+  auto o3 = o;
+  o3.user_agent.clear();
+  http::client c3(o3);
+  v = rt::sync_wait(c3.get("/h")).json();
+  EXPECT_EQ(v["user_agents"].as_int(), 0);
+  // Default headers a header line cannot carry fail every request, as a request's own do.
+  auto o4 = o;
+  o4.headers = {{"X-Bad", "a\r\nInjected: 1"}};
+  http::client c4(o4);
+  EXPECT_EQ(expect_http_error(c4.get("/i")).kind(), http::error_kind::invalid_request);
+}
+
 TEST(HttpClient, RejectsUnusableRequests) {
   http::client c(options_for_tests());
   EXPECT_EQ(expect_http_error(c.get("/relative")).kind(), http::error_kind::invalid_request);

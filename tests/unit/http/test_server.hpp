@@ -31,6 +31,7 @@ struct received {
   std::string method;
   std::string target;
   std::map<std::string, std::string> headers;  // lower-case names
+  std::map<std::string, int> header_counts;    // how often each (lower-case) name came
   std::string body;
   [[nodiscard]] std::string header(const std::string& lower_name) const {
     const auto it = headers.find(lower_name);
@@ -233,6 +234,7 @@ inline bool connection::read_request(received& r) {
       std::string value = line.substr(colon + 1);
       value.erase(0, value.find_first_not_of(' '));
       r.headers[name] = value;
+      ++r.header_counts[name];
     }
     line_end = next;
   }
