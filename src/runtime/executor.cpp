@@ -134,15 +134,18 @@ std::string describe_duration(std::chrono::nanoseconds d) {
 
 void post_blocking(std::stop_token st, std::function<void(const std::stop_token&)> job,
                    std::function<void()> resume, std::function<void()> cancelled) {
+  // The executor exists before the pool, so it is destroyed after it: at exit the pool joins
+  // its threads while the executor they post their results to is still alive.
+  static executor& resume_on = default_executor();
   static asio::thread_pool pool(env_count("CPPVIDER_BLOCKING_THREADS", 8));
   asio::post(pool, [st = std::move(st), job = std::move(job), resume = std::move(resume),
                     cancelled = std::move(cancelled)]() mutable {
     if (st.stop_requested()) {
-      default_executor().post(std::move(cancelled));
+      resume_on.post(std::move(cancelled));
       return;
     }
     job(st);
-    default_executor().post(std::move(resume));
+    resume_on.post(std::move(resume));
   });
 }
 

@@ -17,6 +17,7 @@
 
 #include "cppvider/http/client.hpp"
 #include "cppvider/http/json.hpp"
+#include "cppvider/runtime/executor.hpp"
 #include "cppvider/runtime/gather.hpp"
 #include "cppvider/runtime/log.hpp"
 #include "cppvider/runtime/task.hpp"
@@ -382,6 +383,47 @@ TEST(HttpPool, TwoHundredConcurrentRequestsReuseConnections) {
   EXPECT_LE(s.accepted(), 16);  // reused, not one connection per request
   EXPECT_LE(c.stats().connections_opened, 16U);
   EXPECT_EQ(c.stats().in_flight, 0U);
+}
+
+// Runs long after its response without suspending (as CPU-heavy provider code may), until the
+// other request's task has run or 10 s have passed.
+rt::task<void> hog_after_response(const http::client& c, std::string url,
+                                  const std::atomic<bool>& other_done, bool& saw_other) {
+  const http::response r = co_await c.get(std::move(url));
+  EXPECT_EQ(r.status, 200);
+  const auto until = steady::now() + 10s;
+  while (!other_done.load() && steady::now() < until) std::this_thread::yield();
+  saw_other = other_done.load();
+}
+
+rt::task<void> note_response(const http::client& c, std::string url, std::atomic<bool>& done) {
+  const http::response r = co_await c.get(std::move(url));
+  EXPECT_EQ(r.status, 200);
+  done.store(true);
+}
+
+// Fairness: a task that keeps its executor thread busy after its response must not hold up the
+// pool. The other request's response is read, and its task resumed, on another thread meanwhile.
+TEST(HttpPool, ASlowTaskDoesNotHoldUpThePoolsOtherRequests) {
+  ASSERT_GE(rt::default_executor().thread_count(), 2U);
+  http_test::server s([](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      if (r.target == "/later") std::this_thread::sleep_for(200ms);
+      c.respond(200, "ok");
+    }
+  });
+  const http::client c(options_for_tests());
+  std::atomic<bool> other_done{false};
+  bool saw_other = false;
+  const auto t0 = steady::now();
+  auto other = note_response(c, s.url("/later"), other_done);
+  auto hog = hog_after_response(c, s.url("/now"), other_done, saw_other);
+  // `other` first: gather starts its tasks in order on this thread, and a response that comes
+  // back before its task has even suspended continues the task right here.
+  rt::sync_wait(rt::gather(std::move(other), std::move(hog)));
+  EXPECT_TRUE(saw_other);
+  EXPECT_LT(since(t0), 5s);
 }
 
 TEST(HttpPool, TotalLimitHoldsAcrossHosts) {

@@ -242,8 +242,10 @@ TEST(Blocking, QueuedJobIsSkippedWhenStopped) {
 
 TEST(Blocking, JobSeesTheStopToken) {
   std::stop_source stop;
+  std::atomic<bool> started{false};
   auto t = [&]() -> rt::task<int> {
     co_return co_await rt::run_blocking([&](const std::stop_token& st) {
+      started = true;
       int spins = 0;
       while (!st.stop_requested() && spins < 5000) {
         std::this_thread::sleep_for(1ms);
@@ -252,8 +254,10 @@ TEST(Blocking, JobSeesTheStopToken) {
       return spins;
     });
   };
+  // Stop once the job runs (a job still queued when stop comes is skipped, another test).
   std::thread stopper([&] {
-    std::this_thread::sleep_for(20ms);
+    while (!started) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(5ms);
     stop.request_stop();
   });
   EXPECT_LT(rt::sync_wait(t(), stop.get_token()), 5000);
