@@ -1,14 +1,14 @@
 // libcurl's multi interface on asio: sockets and the multi timer are waited for on the executor's
-// io_context; every libcurl call and the pool's state are guarded by one mutex per pool.
+// io_context, and every libcurl call happens on one strand per pool.
 //
 // Sockets. The pool keeps its own epoll set of libcurl's sockets (level-triggered) and waits for
-// that one descriptor (on asio, or on the driving thread; see "Driving"): a wake-up drains every
-// ready socket, instead of one handler (and one epoll_ctl to re-arm it) per socket and event.
-// libcurl opens connection sockets through on_open and closes them through close_socket, so a
-// socket leaves the set before its fd number can be reused; an idle keep-alive connection stays in
-// the set (no epoll_ctl per request) until it shows activity nobody asked for. Sockets libcurl
-// makes itself (the threaded resolver's socketpair) leave the set when libcurl forgets them, and
-// the kernel drops them when libcurl closes them first.
+// that one descriptor on asio: a wake-up runs one strand handler that drains every ready socket,
+// instead of one handler (and one epoll_ctl to re-arm it) per socket and event. libcurl opens
+// connection sockets through on_open and closes them through close_socket, so a socket leaves
+// the set before its fd number can be reused; an idle keep-alive connection stays in the set
+// (no epoll_ctl per request) until it shows activity nobody asked for. Sockets libcurl makes
+// itself (the threaded resolver's socketpair) leave the set when libcurl forgets them, and the
+// kernel drops them when libcurl closes them first.
 //
 // Pool limits. CURLMOPT_MAX_TOTAL_CONNECTIONS / MAX_HOST_CONNECTIONS park a transfer in
 // libcurl's pending queue until a connection frees up. A transfer has got its slot once libcurl
@@ -19,21 +19,12 @@
 // than the armed one appears, and when it fires it checks every transfer in flight. Requests that
 // finish long before their deadlines thus cost no timer operation.
 //
-// Driving. When asio reports the set readable, that executor thread becomes the pool's driver
-// (drive()): it feeds the ready sockets to libcurl, resumes the tasks whose transfers finished
-// right there (outside the mutex, never inside libcurl), sends the requests those tasks make
-// next in one pass, and, when the executor has another thread for everything else, waits on
-// the pool's set itself for up to linger_for before it hands the set back to asio. A busy pool
-// thus runs its whole cycle on one thread, as a hand-written multi loop does, instead of
-// handing every wake-up to whichever executor thread sits in asio's epoll_wait (the other one).
-// Fairness: tasks resumed in one pass get resume_budget, the rest are posted to the executor;
-// and a watchdog timer takes the set back to asio when one task holds the driver for
-// stuck_after, so a task that computes for long after its response holds up no other request.
-// Requests from tasks on other threads reach the pool through one posted handler (on_incoming)
-// per batch; timers, deadlines and cancellation run on any executor thread under the mutex.
+// Thread hops. A finished transfer resumes its task with asio::defer (a continuation: it runs on
+// the same executor thread right after the strand handler, outside the strand), and the next
+// request from that task reaches the strand the same way, so a busy pool rarely wakes another
+// thread.
 #include "pool.hpp"
 
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,24 +58,6 @@ constexpr std::size_t json_padding = 64;
 // Request bodies at least this big report upload progress, which counts as activity for the
 // read timeout.
 constexpr std::size_t progress_threshold = 64 * 1024;
-
-// See "Driving" above. linger_for is short: a pool whose server answers within it (a busy pool
-// with many requests in flight) stays on its thread; a pool waiting on a slow API lets the
-// thread go almost at once.
-constexpr auto linger_for = std::chrono::milliseconds(1);
-constexpr auto resume_budget = std::chrono::microseconds(500);
-constexpr auto stuck_after = std::chrono::milliseconds(2);
-// A driving session gives the executor back after this long even if the pool stays busy, so
-// that the executor's queue runs too: shorter when the executor has no other thread for it.
-constexpr auto session_limit = std::chrono::milliseconds(10);
-constexpr auto session_limit_one_thread = std::chrono::milliseconds(2);
-
-// The pool this thread is driving now: requests its tasks make go straight to its queue.
-thread_local pool* driving_here = nullptr;  // NOLINT(*-avoid-non-const-global-variables)
-// Executor threads waiting on a pool's set at the moment (at most all but one).
-std::atomic<unsigned> lingering{0};  // NOLINT(*-avoid-non-const-global-variables)
-
-std::int64_t ticks(clock::time_point t) noexcept { return t.time_since_epoch().count(); }
 
 void global_init() {
   // Thread-safe in libcurl >= 7.84; done once per process.
@@ -194,23 +167,20 @@ struct pool::transfer : std::enable_shared_from_this<pool::transfer> {
   transfer(std::shared_ptr<pool> p, const prepared& r, outcome& o, runtime::resumer<void> d)
       : owner(std::move(p)), req(&r), out(&o), done(d) {}
 
-  // Posts the abort to the executor; holds the transfer weakly so it never keeps it alive.
+  // Posts the abort to the strand; holds the transfer weakly so it never keeps it alive.
   struct stop_fn {
     std::weak_ptr<transfer> t;
     void operator()() const noexcept {
       if (auto s = t.lock()) {
-        asio::post(s->owner->io_, [s] {
-          s->owner->locked_then_resume([&] { s->owner->abort(*s, abort_reason::cancelled); });
-        });
+        asio::post(s->owner->strand_, [s] { s->owner->abort(*s, abort_reason::cancelled); });
       }
     }
   };
 
   std::shared_ptr<pool> owner;
   const prepared* req;  // valid until `done` is resumed
-  outcome* out;         // the task's, written under the pool's mutex until `done` is resumed
+  outcome* out;         // the task's, written on the strand until `done` is resumed
   runtime::resumer<void> done;
-  std::stop_token stop;
   std::shared_ptr<transfer> self;  // the multi handle's reference while added
   transfer* prev = nullptr;        // the pool's list of added transfers
   transfer* next = nullptr;
@@ -350,18 +320,17 @@ pool::pool(client_options options)
       // libcurl (and through it OpenSSL) first, before the executor's threads may exist:
       // OpenSSL's exit handler must run after the executor has joined them.
       io_((global_init(), runtime::io_context(runtime::default_executor()))),
-      may_linger_(runtime::default_executor().thread_count() >= 2),
-      curl_timer_(io_),
-      watchdog_(io_),
-      deadline_timer_(io_),
-      epoll_sd_(io_) {
+      strand_(asio::make_strand(io_)),
+      curl_timer_(strand_),
+      deadline_timer_(strand_),
+      epoll_sd_(strand_) {
   global_init();
-  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+  const int epfd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
   std::error_code assigned;
-  epoll_sd_.assign(epfd_, assigned);  // NOLINT(bugprone-unused-return-value): checked below
+  epoll_sd_.assign(epfd, assigned);  // NOLINT(bugprone-unused-return-value): checked below
   if (assigned) {
-    ::close(epfd_);
+    ::close(epfd);
     throw std::system_error(assigned, "registering the pool's epoll set");
   }
   multi_.reset(curl_multi_init());
@@ -387,13 +356,12 @@ pool::~pool() {
   // cached connections through close_socket, which needs the maps below: clean up first.
   curl_timer_.cancel();
   deadline_timer_.cancel();
-  watchdog_.cancel();
   multi_.reset();
   for (const auto& [fd, sock] : sockets_) {
     if (sock.own) ::close(fd);
   }
-  if (epoll_sd_.is_open()) epoll_sd_.release();  // NOLINT(bugprone-unused-return-value)
-  ::close(epfd_);
+  std::error_code ec;
+  epoll_sd_.close(ec);  // NOLINT(bugprone-unused-return-value): nothing to do about it here
 }
 
 client_stats pool::stats() const noexcept {
@@ -498,67 +466,32 @@ void pool::start(const prepared& req, outcome& out, runtime::resumer<void> done,
     return;
   }
   auto t = std::make_shared<transfer>(shared_from_this(), req, out, done);
-  t->stop = st;
-  // A stop already requested runs the callback here and posts the abort; whichever of the
-  // abort and the add comes first, the transfer ends (add() skips a finished one).
+  // Before the post: a stop already requested runs the callback here, and its abort is then
+  // queued on the strand ahead of the add.
   t->on_stop.emplace(st, transfer::stop_fn{t});
   bool post = false;
   {
     const std::lock_guard lock(incoming_mutex_);
     incoming_.push_back(std::move(t));
-    // The driving thread is running this task: it sends the request on its next pass.
-    post = driving_here != this && !std::exchange(incoming_posted_, true);
+    post = !std::exchange(incoming_posted_, true);
   }
-  if (post) asio::defer(io_, [self = shared_from_this()] { self->on_incoming(); });
+  if (post) asio::defer(strand_, [self = shared_from_this()] { self->add_incoming(); });
 }
 
-template <class F>
-void pool::locked_then_resume(F&& f) {
-  finished_list done;
-  {
-    const std::lock_guard lock(mutex_);
-    std::forward<F>(f)();
-    collect_done();
-    done.swap(finished_);
-  }
-  // Outside the mutex: a task's code never runs inside libcurl, and may start requests.
-  for (const auto& t : done) t->done.set_value();
-}
-
-void pool::on_incoming() {
-  locked_then_resume([this] {
-    {
-      const std::lock_guard lock(incoming_mutex_);
-      incoming_posted_ = false;
-    }
-    add_queued();
-  });
-}
-
-void pool::add_queued() {
+void pool::add_incoming() {
   std::vector<std::shared_ptr<transfer>> batch;
   {
     const std::lock_guard lock(incoming_mutex_);
     batch.swap(incoming_);
+    incoming_posted_ = false;
   }
-  if (batch.empty()) return;
   for (const auto& t : batch) add(t);
-  // One pass of libcurl sends every request of the batch.
-  zero_due_ = false;
+  // One pass of libcurl sends every request of the batch (and resumes what finished).
   socket_action(CURL_SOCKET_TIMEOUT, 0);
 }
 
-bool pool::has_queued() {
-  const std::lock_guard lock(incoming_mutex_);
-  return !incoming_.empty();
-}
-
 void pool::add(const std::shared_ptr<transfer>& t) {
-  if (t->finished) return;         // stopped before it started; t->req may be gone already
-  if (t->stop.stop_requested()) {  // its abort is on the way: do not send it meanwhile
-    abort(*t, abort_reason::cancelled);
-    return;
-  }
+  if (t->finished) return;  // stopped before it started; t->req may be gone already
   slot_ptr s;
   if (idle_slots_.empty()) {
     s = new_easy();
@@ -711,6 +644,7 @@ void pool::abort(transfer& t, abort_reason why) {
   if (t.finished) return;
   t.aborted = why;
   complete(t, CURLE_ABORTED_BY_CALLBACK);
+  resume_finished();
 }
 
 void pool::complete(transfer& t, CURLcode code) {
@@ -757,6 +691,18 @@ void pool::complete(transfer& t, CURLcode code) {
   t.out->duration = clock::now() - t.submitted;
   t.self.reset();
   finished_.push_back(std::move(keep));
+}
+
+void pool::resume_finished() {
+  if (finished_.empty()) return;
+  // Tasks resume off the strand, so that their code runs in parallel with other transfers and
+  // never inside a libcurl call; as a continuation of this handler, on this thread. All that
+  // finished in one pass resume in one handler: their next requests then reach libcurl
+  // together (add_incoming), as a hand-written multi loop would send them.
+  asio::defer(io_, [done = std::move(finished_)] {
+    for (const auto& t : done) t->done.set_value();
+  });
+  finished_.clear();
 }
 
 void pool::classify(transfer& t, CURLcode code) const {
@@ -867,7 +813,7 @@ void pool::schedule(const transfer& t) {
   deadline_timer_.expires_at(next);
   deadline_timer_.async_wait([w = weak_from_this()](const std::error_code& ec) {
     if (ec) return;
-    if (auto p = w.lock()) p->locked_then_resume([&] { p->on_deadline(); });
+    if (auto p = w.lock()) p->on_deadline();
   });
 }
 
@@ -892,6 +838,7 @@ void pool::on_deadline() {
 void pool::socket_action(curl_socket_t s, int events) {
   int running = 0;
   curl_multi_socket_action(multi_.get(), s, events, &running);
+  collect_done();
 }
 
 void pool::collect_done() {
@@ -904,6 +851,7 @@ void pool::collect_done() {
     auto* slot = reinterpret_cast<easy_slot*>(priv);
     if (slot != nullptr && slot->t != nullptr) complete(*slot->t, code);
   }
+  resume_finished();
 }
 
 void pool::update_max_connects() {
@@ -926,22 +874,14 @@ void pool::set_curl_timer(long ms) {
     return;
   }
   if (ms == 0) {
-    // "Now": libcurl must not be re-entered from here. The driver serves it on its next pass;
-    // otherwise a post is cheaper than a timer.
+    // "Now": a post is cheaper than a timer, and libcurl must not be re-entered from here.
     curl_deadline_ = never;
-    if (adding_) return;
-    if (driving_here == this) {
-      zero_due_ = true;
-      return;
-    }
-    if (zero_timer_posted_) return;
+    if (zero_timer_posted_ || adding_) return;
     zero_timer_posted_ = true;
-    asio::post(io_, [w = weak_from_this()] {
+    asio::post(strand_, [w = weak_from_this()] {
       if (auto p = w.lock()) {
-        p->locked_then_resume([&] {
-          p->zero_timer_posted_ = false;
-          p->socket_action(CURL_SOCKET_TIMEOUT, 0);
-        });
+        p->zero_timer_posted_ = false;
+        p->socket_action(CURL_SOCKET_TIMEOUT, 0);
       }
     });
     return;
@@ -958,7 +898,7 @@ void pool::arm_curl_timer() {
   curl_timer_.expires_at(curl_armed_);
   curl_timer_.async_wait([w = weak_from_this()](const std::error_code& e) {
     if (e) return;
-    if (auto p = w.lock()) p->locked_then_resume([&] { p->on_curl_timer(); });
+    if (auto p = w.lock()) p->on_curl_timer();
   });
 }
 
@@ -1033,206 +973,27 @@ void pool::unwatch_socket(curl_socket_t s) {
   sockets_.erase(it);
 }
 
-int pool::epfd() noexcept { return epfd_; }
+int pool::epfd() noexcept { return epoll_sd_.native_handle(); }
 
 void pool::arm_epoll() {
-  // A driver waits on the set itself, and arms asio's wait when it hands the pool back.
-  if (epoll_waiting_ || driving_) return;
-  if (!epoll_sd_.is_open()) {
-    std::error_code ec;
-    epoll_sd_.assign(epfd_, ec);  // NOLINT(bugprone-unused-return-value): checked below
-    // Not watchable (out of memory in the kernel): the transfers end through their timeouts.
-    if (ec) return;
-  }
+  if (epoll_waiting_) return;
   epoll_waiting_ = true;
   epoll_sd_.async_wait(asio::posix::stream_descriptor::wait_read,
-                       [w = weak_from_this(), gen = wait_gen_](const std::error_code& ec) {
-                         if (auto p = w.lock()) p->on_wake(ec, gen);
+                       [w = weak_from_this()](const std::error_code& ec) {
+                         if (auto p = w.lock()) p->on_epoll(ec);
                        });
 }
 
-void pool::detach_from_asio() {
-  // While a thread drives the pool, asio's reactor must not watch the set: every event would
-  // also wake the thread in asio's epoll_wait, for nothing. Costs two epoll_ctl per session.
-  if (!epoll_sd_.is_open()) return;
-  epoll_sd_.release();     // NOLINT(bugprone-unused-return-value): the pool keeps epfd_
-  epoll_waiting_ = false;  // its wait completes as cancelled
-  ++wait_gen_;
-}
-
-bool pool::set_is_ready() noexcept {
-  // Polling an epoll descriptor tells whether it has events, without taking them.
-  pollfd pfd{.fd = epfd(), .events = POLLIN, .revents = 0};
-  return ::poll(&pfd, 1, 0) > 0;
-}
-
-void pool::on_wake(const std::error_code& ec, std::uint64_t wait_gen) {
-  {
-    const std::lock_guard lock(mutex_);
-    if (wait_gen != wait_gen_) return;  // cancelled by detach_from_asio()
-    epoll_waiting_ = false;
-    ++wait_gen_;
-  }
+void pool::on_epoll(const std::error_code& ec) {
+  epoll_waiting_ = false;
   // Aborted: the pool is going away. Any other error would repeat at once; the transfers then
   // end through their timeouts instead of spinning here.
-  if (!ec) take_over();
-}
-
-void pool::take_over() {
-  std::uint64_t gen = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    if (driving_) return;  // the driver waits on the set itself
-    driving_ = true;
-    gen = ++driver_gen_;
-    detach_from_asio();
-  }
-  drive(gen);
-}
-
-// One executor thread's turn at the pool; see "Driving" at the top.
-void pool::drive(std::uint64_t gen) {
-  const auto keep = shared_from_this();
-  pool* const outer = std::exchange(driving_here, this);
-  bool lingers = false;  // holds one of the lingering places
+  if (ec) return;
   std::array<epoll_event, 64> ready{};
-  int n = ::epoll_wait(epfd(), ready.data(), static_cast<int>(ready.size()), 0);
-  const auto session_end = clock::now() + (may_linger_ ? session_limit : session_limit_one_thread);
-  auto quiet_since = clock::now();
-  finished_list done;
-  for (;;) {
-    bool mine = true;
-    {
-      const std::lock_guard lock(mutex_);
-      mine = driver_gen_ == gen;
-      // Events taken from the set and requests queued for this thread are served even when the
-      // pool has been taken from it meanwhile.
-      handle_ready(ready.data(), n);
-      n = 0;
-      add_queued();
-      collect_done();
-      // libcurl may ask for another immediate pass while completing transfers.
-      for (int i = 0; i < 4 && std::exchange(zero_due_, false); ++i) {
-        socket_action(CURL_SOCKET_TIMEOUT, 0);
-        collect_done();
-      }
-      if (zero_due_) {  // still: let a posted handler serve it
-        zero_due_ = false;
-        driving_here = nullptr;
-        set_curl_timer(0);
-        driving_here = this;
-      }
-      done.swap(finished_);
-      if (mine && !done.empty() && !watchdog_armed_) arm_watchdog();
-    }
-    if (!mine) {
-      resume_later(std::move(done));
-      break;
-    }
-    if (!done.empty()) {
-      resume_here(done);
-      quiet_since = clock::now();
-      continue;
-    }
-    if (has_queued()) continue;
-    const auto now = clock::now();
-    if (now < session_end) {
-      // Wait on the set for the next events while the pool is busy and another executor thread
-      // is free for the rest; otherwise only look.
-      int timeout = 0;
-      if (may_linger_ && now - quiet_since < linger_for &&
-          in_flight_.load(std::memory_order_relaxed) > 0) {
-        if (!lingers) {
-          const unsigned limit = runtime::default_executor().thread_count() - 1;
-          unsigned cur = lingering.load(std::memory_order_relaxed);
-          while (cur < limit && !lingering.compare_exchange_weak(cur, cur + 1)) {
-          }
-          lingers = cur < limit;
-        }
-        if (lingers) timeout = 1;
-      }
-      n = std::max(::epoll_wait(epfd(), ready.data(), static_cast<int>(ready.size()), timeout), 0);
-      if (n > 0) {
-        quiet_since = clock::now();
-        continue;
-      }
-      if (timeout > 0) continue;  // quiet_since decides when to stop waiting
-    }
-    // Hand the set back to asio's reactor.
-    {
-      const std::lock_guard lock(mutex_);
-      if (driver_gen_ == gen) {
-        driving_ = false;
-        if (!sockets_.empty()) arm_epoll();
-      }
-    }
-    // asio registers the set edge-triggered: an event that came after this thread last looked
-    // and before the wait was armed might not be reported. Look once more; the executor's
-    // queue then decides which thread goes next (the session may have ended).
-    if (set_is_ready()) asio::post(io_, [keep] { keep->take_over(); });
-    break;
-  }
-  if (lingers) lingering.fetch_sub(1, std::memory_order_relaxed);
-  driving_here = outer;
-}
-
-void pool::resume_here(finished_list& done) {
-  const auto began = clock::now();
-  resuming_since_.store(ticks(began), std::memory_order_relaxed);
-  std::size_t i = 0;
-  for (; i < done.size(); ++i) {
-    if (i % 8 == 7 && clock::now() - began > resume_budget) break;
-    done[i]->done.set_value();
-  }
-  resuming_since_.store(0, std::memory_order_relaxed);
-  if (i < done.size()) {
-    resume_later(
-        finished_list(std::make_move_iterator(done.begin() + static_cast<std::ptrdiff_t>(i)),
-                      std::make_move_iterator(done.end())));
-  }
-  done.clear();
-}
-
-void pool::resume_later(finished_list done) {
-  if (done.empty()) return;
-  asio::post(io_, [d = std::move(done)] {
-    for (const auto& t : d) t->done.set_value();
-  });
-}
-
-void pool::arm_watchdog() {
-  watchdog_armed_ = true;
-  watchdog_.expires_after(stuck_after);
-  watchdog_.async_wait([w = weak_from_this()](const std::error_code& ec) {
-    if (ec) return;
-    if (auto p = w.lock()) p->on_watchdog();
-  });
-}
-
-void pool::on_watchdog() {
-  {
-    const std::lock_guard lock(mutex_);
-    watchdog_armed_ = false;
-    if (!driving_) return;
-    const std::int64_t since = resuming_since_.load(std::memory_order_relaxed);
-    if (since == 0) return;  // the driver's next resumption arms it again
-    if (clock::now() - clock::time_point(clock::duration(since)) < stuck_after) {
-      arm_watchdog();
-      return;
-    }
-    // A task has held the driver's thread for stuck_after: asio serves the set meanwhile, on
-    // the other threads; the driver notices when the task lets go.
-    driving_ = false;
-    ++driver_gen_;
-    arm_epoll();
-  }
-  if (set_is_ready()) take_over();  // events that came while nobody waited (see drive())
-}
-
-void pool::handle_ready(const epoll_event* ready, int n) {
+  const int n = ::epoll_wait(epfd(), ready.data(), static_cast<int>(ready.size()), 0);
   for (int i = 0; i < n; ++i) {
-    const int fd = ready[i].data.fd;
-    const std::uint32_t e = ready[i].events;
+    const int fd = ready[static_cast<std::size_t>(i)].data.fd;
+    const std::uint32_t e = ready[static_cast<std::size_t>(i)].events;
     const auto it = sockets_.find(fd);
     if (it == sockets_.end()) continue;  // closed while handling an earlier one
     if (!it->second.wanted) {
@@ -1246,8 +1007,12 @@ void pool::handle_ready(const epoll_event* ready, int n) {
     if ((e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) != 0) events |= CURL_CSELECT_IN;
     if ((e & EPOLLOUT) != 0) events |= CURL_CSELECT_OUT;
     if ((e & EPOLLERR) != 0) events |= CURL_CSELECT_ERR;
-    socket_action(fd, events);
+    int running = 0;
+    curl_multi_socket_action(multi_.get(), fd, events, &running);
   }
+  collect_done();
+  // A full batch leaves more ready sockets behind; the set stays readable and wakes us again.
+  if (!sockets_.empty()) arm_epoll();
 }
 
 }  // namespace cppvider::http::detail

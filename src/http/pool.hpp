@@ -1,17 +1,16 @@
 // The connection pool behind http::client: one libcurl multi handle driven on the executor's
-// threads, one at a time (libcurl's multi interface is not thread-safe); see pool.cpp.
+// io_context through one strand (libcurl's multi interface is not thread-safe).
 #pragma once
 
 // A libstdc++ header before asio: asio picks its aligned allocator from libstdc++'s config, and
 // every translation unit must pick the same one (operator new vs aligned_alloc).
 #include <curl/curl.h>
-#include <sys/epoll.h>
-
 #include <cstddef>
 
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -114,27 +113,12 @@ class pool : public std::enable_shared_from_this<pool> {
     std::uint32_t registered = 0;  // epoll events in our set; 0: not in it
   };
   enum class abort_reason : std::uint8_t { none, cancelled, pool_timeout, read_timeout, total };
-  using finished_list = std::vector<std::shared_ptr<transfer>>;
+  using strand_type = asio::strand<asio::io_context::executor_type>;
 
-  // Entry points: executor threads, without mutex_.
-  void on_incoming();
-  void on_wake(const std::error_code& ec, std::uint64_t wait_gen);
-  void take_over();
-  void drive(std::uint64_t gen);
-  void on_watchdog();
-  // Runs f under mutex_, then resumes on this thread the tasks whose transfers finished.
-  template <class F>
-  void locked_then_resume(F&& f);
-  void resume_here(finished_list& done);
-  void resume_later(finished_list done);
-  [[nodiscard]] bool has_queued();
-  [[nodiscard]] bool set_is_ready() noexcept;
-
-  // With mutex_ held, from here on.
-  void add_queued();
-  void handle_ready(const ::epoll_event* ready, int n);
+  // Strand only, from here on.
+  void add_incoming();
   void add(const std::shared_ptr<transfer>& t);
-  void arm_watchdog();
+  void resume_finished();
   [[nodiscard]] slot_ptr new_easy();
   void configure(transfer& t, easy_slot& s);
   void build_shared_headers();
@@ -157,15 +141,13 @@ class pool : public std::enable_shared_from_this<pool> {
   void unwatch_socket(curl_socket_t s);
   int epfd() noexcept;
   void arm_epoll();
-  void detach_from_asio();
+  void on_epoll(const std::error_code& ec);
 
   static int on_socket(CURL* e, curl_socket_t s, int what, void* userp, void* socketp);
   static int on_timer(CURLM* m, long timeout_ms, void* userp);
   static int on_close_socket(void* userp, curl_socket_t fd);
 
   const client_options options_;
-  // Every libcurl call and the pool's state below are guarded by it (see pool.cpp).
-  std::mutex mutex_;
   // The User-Agent goes out as a header of the request's own list, formatted once here, instead
   // of CURLOPT_USERAGENT, which libcurl formats anew for every request (see build_shared_headers).
   bool ua_header_ = false;
@@ -175,24 +157,13 @@ class pool : public std::enable_shared_from_this<pool> {
   slist_ptr shared_headers_;
   bool shared_headers_usable_ = false;
   asio::io_context& io_;
-  // An executor thread may keep driving a busy pool itself (see drive()) when another thread
-  // is left for the rest of the executor's work.
-  const bool may_linger_;
+  strand_type strand_;
   asio::steady_timer curl_timer_;
   std::chrono::steady_clock::time_point curl_deadline_ =
       std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point curl_armed_ = std::chrono::steady_clock::time_point::max();
   bool zero_timer_posted_ = false;
-  bool zero_due_ = false;  // libcurl asked for a timeout of 0 while the driver ran it
   bool adding_ = false;
-  // The thread driving the pool (see drive()); its generation changes when it loses the pool.
-  bool driving_ = false;
-  std::uint64_t driver_gen_ = 0;
-  // When the driver started resuming tasks on its thread (ns since the clock's epoch; 0: not
-  // now), and the timer that takes the pool from a driver held up by a task for too long.
-  std::atomic<std::int64_t> resuming_since_{0};
-  asio::steady_timer watchdog_;
-  bool watchdog_armed_ = false;
   // Pool wait, read and total timeouts of every transfer (see pool.cpp).
   asio::steady_timer deadline_timer_;
   std::chrono::steady_clock::time_point deadline_armed_ =
@@ -200,19 +171,15 @@ class pool : public std::enable_shared_from_this<pool> {
   transfer* running_list_ = nullptr;
   multi_ptr multi_;
   // libcurl's sockets in our epoll set, which asio watches as one descriptor (see pool.cpp).
-  // asio watches it only while no thread drives the pool (see pool.cpp).
-  int epfd_ = -1;
   asio::posix::stream_descriptor epoll_sd_;
-  bool epoll_waiting_ = false;  // asio waits for the set (an on_wake is pending)
-  std::uint64_t wait_gen_ = 0;  // tells a current wait's on_wake from a cancelled one's
+  bool epoll_waiting_ = false;
   std::unordered_map<curl_socket_t, socket_state> sockets_;
   std::vector<slot_ptr> idle_slots_;
   std::size_t running_ = 0;  // transfers in the multi handle
-  // Finished transfers, whose tasks are resumed together once mutex_ is released.
-  finished_list finished_;
+  // Finished transfers whose tasks are resumed together when the strand handler ends.
+  std::vector<std::shared_ptr<transfer>> finished_;
 
-  // Transfers started by tasks, added to the multi handle in batches: by the driving thread
-  // (requests from the tasks it resumes) or by one posted handler (requests from elsewhere).
+  // Transfers started by tasks, added to the multi handle in batches by one strand handler.
   std::mutex incoming_mutex_;
   std::vector<std::shared_ptr<transfer>> incoming_;
   bool incoming_posted_ = false;
