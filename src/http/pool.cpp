@@ -388,8 +388,8 @@ void pool::build_shared_headers() {
   // Sent as a header of our own list, the User-Agent would not reach a proxy's CONNECT request
   // (libcurl sends the CURLOPT_USERAGENT there), so it stays an option whenever a proxy may
   // apply; and when it holds characters a header line must not, libcurl sends it as it is.
-  ua_header_ =
-      !ua.empty() && !has_bad_header_char(ua) && options_.proxy.empty() && !proxy_in_environment();
+  no_proxy_at_all_ = options_.proxy.empty() && !proxy_in_environment();
+  ua_header_ = !ua.empty() && !has_bad_header_char(ua) && no_proxy_at_all_;
   if (ua_header_) ua_line_ = "User-Agent: " + ua;
   slist_builder list;
   if (ua_header_ && !options_.headers.contains("user-agent")) list.append(ua_line_);
@@ -564,6 +564,10 @@ pool::slot_ptr pool::new_easy() {
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   }
   if (!o.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, o.proxy.c_str());
+  if (no_proxy_at_all_) {
+    curl_easy_setopt(e, CURLOPT_PROXY, "");    // "" means none: the environment is not read
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");  // nor NO_PROXY, which no proxy needs
+  }
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &transfer::on_header);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &transfer::on_body);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &transfer::on_open);

@@ -237,6 +237,8 @@ struct client_options {
   bool accept_compressed = true;  // Accept-Encoding gzip/deflate/br/zstd, decoded for you
   std::size_t max_response_body = std::size_t{64} << 20U;  // decoded bytes
   // Explicit proxy URL; empty: libcurl's environment variables (HTTPS_PROXY, NO_PROXY...).
+  // Whether any proxy variable is set is checked when the client is made: without one, no
+  // request looks at the environment again.
   std::string proxy;
 };
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <stop_token>
@@ -457,6 +458,94 @@ TEST(HttpPool, ResponsesAtVaryingDelaysAreNeverMissed) {
   const auto counts = rt::sync_wait(rt::gather(std::move(lanes)));
   for (const int n : counts) EXPECT_EQ(n, 60);
   EXPECT_EQ(served.load(), 150 + 240);
+}
+
+// A plain-HTTP proxy on loopback: it answers every request itself and records the target,
+// which a client sends in absolute form ("http://host:port/path") when it goes through a proxy.
+struct recording_proxy {
+  std::mutex m;
+  std::vector<std::string> targets;
+  std::vector<std::string> agents;
+  http_test::server s{[this](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      {
+        const std::lock_guard lock(m);
+        targets.push_back(r.target);
+        agents.push_back(r.header("user-agent"));
+      }
+      c.respond(200, "via proxy");
+    }
+  }};
+  [[nodiscard]] std::string address() const {
+    return "http://127.0.0.1:" + std::to_string(s.port());
+  }
+};
+
+// Sets an environment variable for one scope (the tests run one at a time).
+class scoped_env {
+ public:
+  scoped_env(const char* name, const std::string& value) : name_(name) {
+    ::setenv(name, value.c_str(),
+             1);  // NOLINT(concurrency-mt-unsafe): no other thread reads it now
+  }
+  ~scoped_env() { ::unsetenv(name_); }  // NOLINT(concurrency-mt-unsafe)
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+
+ private:
+  const char* name_;
+};
+
+TEST(HttpProxy, ExplicitProxyCarriesTheRequestAndItsUserAgent) {
+  recording_proxy proxy;
+  refusing_port target;  // reachable only through the proxy
+  auto o = options_for_tests();
+  o.proxy = proxy.address();
+  const http::client c(o);
+  const auto r = rt::sync_wait(c.get(target.url("/thing")));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "via proxy");
+  const std::lock_guard lock(proxy.m);
+  ASSERT_EQ(proxy.targets.size(), 1U);
+  EXPECT_EQ(proxy.targets[0], target.url("/thing"));
+  EXPECT_EQ(proxy.agents[0], http::client_options{}.user_agent);
+}
+
+TEST(HttpProxy, ProxyFromTheEnvironmentIsUsed) {
+  recording_proxy proxy;
+  refusing_port target;
+  const scoped_env env("http_proxy", proxy.address());
+  const http::client c(options_for_tests());
+  for (int i = 0; i < 2; ++i) {
+    const auto r = rt::sync_wait(c.get(target.url("/env")));
+    EXPECT_EQ(r.body, "via proxy");
+  }
+  const std::lock_guard lock(proxy.m);
+  EXPECT_EQ(proxy.targets.size(), 2U);
+}
+
+TEST(HttpProxy, NoProxyInTheEnvironmentExemptsItsHosts) {
+  recording_proxy proxy;
+  http_test::server direct(http_test::answer(200, "direct"));
+  const scoped_env env("http_proxy", proxy.address());
+  const scoped_env except("no_proxy", "127.0.0.1");
+  const http::client c(options_for_tests());
+  EXPECT_EQ(rt::sync_wait(c.get(direct.url("/"))).body, "direct");
+  const std::lock_guard lock(proxy.m);
+  EXPECT_TRUE(proxy.targets.empty());
+}
+
+// Without a proxy when the client is made, its requests do not read the environment again
+// (documented on client_options::proxy).
+TEST(HttpProxy, ProxyVariablesAreReadWhenTheClientIsMade) {
+  recording_proxy proxy;
+  http_test::server direct(http_test::answer(200, "direct"));
+  const http::client c(options_for_tests());
+  const scoped_env env("http_proxy", proxy.address());
+  EXPECT_EQ(rt::sync_wait(c.get(direct.url("/"))).body, "direct");
+  const std::lock_guard lock(proxy.m);
+  EXPECT_TRUE(proxy.targets.empty());
 }
 
 TEST(HttpPool, TotalLimitHoldsAcrossHosts) {
