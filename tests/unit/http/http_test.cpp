@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <barrier>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -458,6 +459,50 @@ TEST(HttpPool, ResponsesAtVaryingDelaysAreNeverMissed) {
   const auto counts = rt::sync_wait(rt::gather(std::move(lanes)));
   for (const int n : counts) EXPECT_EQ(n, 60);
   EXPECT_EQ(served.load(), 150 + 240);
+}
+
+// Two responses sent at the same moment on two connections: the second one arrives while the
+// pool is still handling the first. It must be read then or right after, not when some later
+// event happens to wake the pool (here none would: the read timeout would end the request).
+// The status, or -1 when the request failed (a read timeout here).
+rt::task<int> status_of(const http::client& c, std::string url) {
+  int status = -1;
+  try {
+    const http::response r = co_await c.get(std::move(url));
+    status = r.status;
+  } catch (const http::error& e) {
+    ADD_FAILURE() << e.what();
+  }
+  co_return status;
+}
+
+rt::task<std::vector<int>> get_pair(const http::client& c, std::string a, std::string b) {
+  std::vector<rt::task<int>> both;
+  both.push_back(status_of(c, std::move(a)));
+  both.push_back(status_of(c, std::move(b)));
+  co_return co_await rt::gather(std::move(both));
+}
+
+TEST(HttpPool, ResponsesArrivingTogetherAreAllRead) {
+  std::barrier<> together(2);
+  std::atomic<int> rounds{0};
+  http_test::server s([&](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      together.arrive_and_wait();  // both requests of a round are in: answer them together,
+      if (r.target == "/b") {      // the second 0-190 us after the first
+        std::this_thread::sleep_for(std::chrono::microseconds(10 * (rounds.fetch_add(1) % 20)));
+      }
+      c.respond(200, "ok");
+    }
+  });
+  auto o = options_for_tests();
+  o.timeouts.read = 2s;
+  const http::client c(o);
+  for (int round = 0; round < 200; ++round) {
+    const auto statuses = rt::sync_wait(get_pair(c, s.url("/a"), s.url("/b")));
+    ASSERT_EQ(statuses, (std::vector<int>{200, 200})) << "round " << round;
+  }
 }
 
 // A plain-HTTP proxy on loopback: it answers every request itself and records the target,
