@@ -466,8 +466,8 @@ void pool::start(const prepared& req, outcome& out, runtime::resumer<void> done,
     return;
   }
   auto t = std::make_shared<transfer>(shared_from_this(), req, out, done);
-  // Before the post: a stop already requested runs the callback here, and its abort is then
-  // queued on the strand ahead of the add.
+  // Before the post: a stop requested since the check above runs the callback here, and its
+  // abort is then queued on the strand ahead of the add.
   t->on_stop.emplace(st, transfer::stop_fn{t});
   bool post = false;
   {

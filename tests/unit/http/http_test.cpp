@@ -428,10 +428,8 @@ TEST(HttpPool, ASlowTaskDoesNotHoldUpThePoolsOtherRequests) {
   EXPECT_LT(since(t0), 5s);
 }
 
-// Every response is read whenever it comes: answers at delays from 0 to 2 ms (around the moments
-// the pool re-arms its wait on asio, and around the 1 ms a pool driven by one thread waited on
-// its sockets in the session 5 experiment), one request at a time and several at once. A lost
-// wake-up would show as a read timeout.
+// Every response is read whenever it comes: answers at delays from 0 to 2 ms, one request at a
+// time and several at once. A lost wake-up would show as a read timeout.
 rt::task<int> sequential_gets(const http::client& c, std::string url, int n) {
   int ok = 0;
   for (int i = 0; i < n; ++i) {
@@ -464,25 +462,6 @@ TEST(HttpPool, ResponsesAtVaryingDelaysAreNeverMissed) {
 // Two responses sent at the same moment on two connections: the second one arrives while the
 // pool is still handling the first. It must be read then or right after, not when some later
 // event happens to wake the pool (here none would: the read timeout would end the request).
-// The status, or -1 when the request failed (a read timeout here).
-rt::task<int> status_of(const http::client& c, std::string url) {
-  int status = -1;
-  try {
-    const http::response r = co_await c.get(std::move(url));
-    status = r.status;
-  } catch (const http::error& e) {
-    ADD_FAILURE() << e.what();
-  }
-  co_return status;
-}
-
-rt::task<std::vector<int>> get_pair(const http::client& c, std::string a, std::string b) {
-  std::vector<rt::task<int>> both;
-  both.push_back(status_of(c, std::move(a)));
-  both.push_back(status_of(c, std::move(b)));
-  co_return co_await rt::gather(std::move(both));
-}
-
 TEST(HttpPool, ResponsesArrivingTogetherAreAllRead) {
   std::barrier<> together(2);
   std::atomic<int> rounds{0};
@@ -500,7 +479,12 @@ TEST(HttpPool, ResponsesArrivingTogetherAreAllRead) {
   o.timeouts.read = 2s;
   const http::client c(o);
   for (int round = 0; round < 200; ++round) {
-    const auto statuses = rt::sync_wait(get_pair(c, s.url("/a"), s.url("/b")));
+    std::vector<int> statuses;
+    try {
+      statuses = rt::sync_wait(fetch_all(c, {s.url("/a"), s.url("/b")}));
+    } catch (const http::error& e) {
+      FAIL() << "round " << round << ": " << e.what();
+    }
     ASSERT_EQ(statuses, (std::vector<int>{200, 200})) << "round " << round;
   }
 }
@@ -531,8 +515,8 @@ struct recording_proxy {
 class scoped_env {
  public:
   scoped_env(const char* name, const std::string& value) : name_(name) {
-    ::setenv(name, value.c_str(),
-             1);  // NOLINT(concurrency-mt-unsafe): no other thread reads it now
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread reads the environment now
+    ::setenv(name, value.c_str(), 1);
   }
   ~scoped_env() { ::unsetenv(name_); }  // NOLINT(concurrency-mt-unsafe)
   scoped_env(const scoped_env&) = delete;
