@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cppvider/framework/private_state.hpp"
+#include "scoped_env.hpp"
 
 namespace {
 
@@ -49,28 +50,7 @@ void expect_error(const fw::private_state& got, const fw::diagnostics& d,
 
 std::string key_id(std::string_view sealed) { return std::string(sealed.substr(1, 4)); }
 
-// Sets or unsets an environment variable for one test and puts the old value back.
-class scoped_env {
- public:
-  scoped_env(std::string_view name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    apply(value);
-  }
-  scoped_env(const scoped_env&) = delete;
-  scoped_env& operator=(const scoped_env&) = delete;
-  ~scoped_env() { apply(old_); }
-
- private:
-  void apply(const std::optional<std::string>& v) {
-    if (v) {
-      ::setenv(name_.c_str(), v->c_str(), 1);
-    } else {
-      ::unsetenv(name_.c_str());
-    }
-  }
-  std::string name_;
-  std::optional<std::string> old_;
-};
+using cppvider::test_support::scoped_env;
 
 TEST(private_state_test, map_operations) {
   fw::private_state s;

@@ -24,6 +24,7 @@
 #include "cppvider/runtime/log.hpp"
 #include "cppvider/runtime/task.hpp"
 #include "cppvider/runtime/time.hpp"
+#include "scoped_env.hpp"
 #include "test_server.hpp"
 
 namespace rt = cppvider::runtime;
@@ -511,20 +512,7 @@ struct recording_proxy {
   }
 };
 
-// Sets an environment variable for one scope (the tests run one at a time).
-class scoped_env {
- public:
-  scoped_env(const char* name, const std::string& value) : name_(name) {
-    // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread reads the environment now
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~scoped_env() { ::unsetenv(name_); }  // NOLINT(concurrency-mt-unsafe)
-  scoped_env(const scoped_env&) = delete;
-  scoped_env& operator=(const scoped_env&) = delete;
-
- private:
-  const char* name_;
-};
+using cppvider::test_support::scoped_env;
 
 TEST(HttpProxy, ExplicitProxyCarriesTheRequestAndItsUserAgent) {
   recording_proxy proxy;
