@@ -317,6 +317,7 @@ int pool::transfer::on_progress(void* ud, curl_off_t /*dltotal*/, curl_off_t dln
 
 pool::pool(client_options options)
     : options_(std::move(options)),
+      no_proxy_at_all_(options_.proxy.empty() && !proxy_in_environment()),
       // libcurl (and through it OpenSSL) first, before the executor's threads may exist:
       // OpenSSL's exit handler must run after the executor has joined them.
       io_((global_init(), runtime::io_context(runtime::default_executor()))),
@@ -388,7 +389,6 @@ void pool::build_shared_headers() {
   // Sent as a header of our own list, the User-Agent would not reach a proxy's CONNECT request
   // (libcurl sends the CURLOPT_USERAGENT there), so it stays an option whenever a proxy may
   // apply; and when it holds characters a header line must not, libcurl sends it as it is.
-  no_proxy_at_all_ = options_.proxy.empty() && !proxy_in_environment();
   ua_header_ = !ua.empty() && !has_bad_header_char(ua) && no_proxy_at_all_;
   if (ua_header_) ua_line_ = "User-Agent: " + ua;
   slist_builder list;

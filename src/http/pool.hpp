@@ -148,13 +148,13 @@ class pool : public std::enable_shared_from_this<pool> {
   static int on_close_socket(void* userp, curl_socket_t fd);
 
   const client_options options_;
-  // The User-Agent goes out as a header of the request's own list, formatted once here, instead
-  // of CURLOPT_USERAGENT, which libcurl formats anew for every request (see build_shared_headers).
-  bool ua_header_ = false;
   // No proxy anywhere (options or environment, as the client was made): every handle is told
   // so, which spares libcurl its getenv calls for every request (a provider inherits the whole
   // environment of Terraform's user).
-  bool no_proxy_at_all_ = false;
+  const bool no_proxy_at_all_;
+  // The User-Agent goes out as a header of the request's own list, formatted once here, instead
+  // of CURLOPT_USERAGENT, which libcurl formats anew for every request (see build_shared_headers).
+  bool ua_header_ = false;
   std::string ua_line_;  // "User-Agent: ..."
   // The default headers and the User-Agent, for requests that bring no headers of their own;
   // null when there are none, or when they need checking per request (invalid text).
