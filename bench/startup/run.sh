@@ -5,6 +5,8 @@
 #   bash bench/startup/run.sh [--runs N]
 # RELEASE_DIR and STATIC_DIR choose the build directories (default build/release, build/static).
 # Instruction counts until the handshake line: bench/startup/startup_callgrind.py BINARY.
+# With Go on PATH, bench/startup/firstcall (a go-plugin-like client) also times exec until the
+# first RPC is answered over mTLS, which is what a host waits for.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${2:-30}"
@@ -18,3 +20,6 @@ if [ -x bench/go-baseline/build.sh ] && bash bench/go-baseline/build.sh >/dev/nu
 fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 bench/startup/startup_bench.py "${bins[@]}" --runs "$runs"
+if command -v go >/dev/null && (cd bench/startup/firstcall && go build -o ../../../build/firstcall . ) 2>/dev/null; then
+  build/firstcall -runs "$runs" "${bins[@]}"
+fi

@@ -1,12 +1,9 @@
 #include "cppvider/plugin/serve.hpp"
 
-#include <arpa/inet.h>
 #include <grpc/grpc.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/auth_metadata_processor.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,6 +15,7 @@
 
 #include "cppvider/plugin/handshake.hpp"
 #include "cppvider/runtime/log.hpp"
+#include "listener.hpp"
 #include "provider_grpc.hpp"
 #include "tls_startup.hpp"
 
@@ -85,21 +83,6 @@ class exact_client_certificate final : public grpc::AuthMetadataProcessor {
  private:
   std::string expected_;
 };
-
-std::optional<int> free_loopback_port(int lo, int hi) {
-  for (int port = lo; port <= hi; ++port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return std::nullopt;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    if (ok) return port;
-  }
-  return std::nullopt;
-}
 
 void write_stdout(std::string_view s) {
   while (!s.empty()) {
@@ -178,8 +161,8 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   }
 
   // Mutual TLS when the host sends its certificate (AutoMTLS); never in --debug mode. The key
-  // and certificate are made on a second thread while this one starts gRPC: the two are the
-  // largest costs before the handshake line, and a host machine has more than one core.
+  // and certificate are made on a second thread: with the handshake line waiting only for them
+  // and the listening socket (below), they are the critical path of start-up.
   const std::string client_cert = args.debug ? std::string() : env_or("PLUGIN_CLIENT_CERT");
   std::future<server_identity> identity_future;
   if (!client_cert.empty()) {
@@ -189,12 +172,41 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
     identity_future = std::async(std::launch::async, generate_server_identity, id_opts);
   }
   // In --debug mode the main thread waits for Ctrl-C or SIGTERM with sigwait; both are blocked
-  // before any thread exists, so every gRPC thread inherits the mask and none can take them.
+  // before gRPC starts threads, so every gRPC thread inherits the mask and none can take them.
   sigset_t debug_signals;
   sigemptyset(&debug_signals);
   sigaddset(&debug_signals, SIGINT);
   sigaddset(&debug_signals, SIGTERM);
   if (args.debug) pthread_sigmask(SIG_BLOCK, &debug_signals, nullptr);
+
+  // The socket listens before gRPC exists: the host's connection waits in the kernel's queue
+  // until the accept loop hands it to gRPC, so the handshake line need not wait for gRPC.
+  auto listener = detail::listener::open(!env_or("CPPVIDER_FORCE_TCP").empty(),
+                                         std::atoi(env_or("PLUGIN_MIN_PORT", "10000").c_str()),
+                                         std::atoi(env_or("PLUGIN_MAX_PORT", "25000").c_str()));
+  if (!listener) {
+    std::fprintf(stderr, "cppvider: could not listen on a unix socket or a loopback TCP port\n");
+    return 1;
+  }
+  const listen_address addr = listener->address();
+  if (addr.net == network::unix_socket)
+    std::snprintf(g_socket_path, sizeof g_socket_path, "%s", addr.address.c_str());
+
+  // Without TLS the line is complete now; with it, once the certificate exists.
+  const bool announce_early = !args.debug && !identity_future.valid();
+  if (announce_early) write_stdout(format_handshake_line(*version, addr, {}));
+  const double line_ms = ms_since(t_start);
+
+  const bool creds_are_tls = identity_future.valid();
+  double identity_wait_ms = 0;
+  std::optional<server_identity> identity;
+  if (identity_future.valid()) {
+    const auto t_wait = std::chrono::steady_clock::now();
+    identity = identity_future.get();
+    identity_wait_ms = ms_since(t_wait);
+    write_stdout(format_handshake_line(*version, addr, identity->certificate_der));
+  }
+  const auto line_written_ms = ms_since(t_start);
 
   grpc_init();  // gRPC starts its threads here; never shut down: the process exits instead
 
@@ -205,22 +217,15 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   auto infra = detail::make_go_plugin_services(state);
 
   std::shared_ptr<grpc::ServerCredentials> creds;
-  const bool creds_are_tls = identity_future.valid();
-  std::string cert_der;
-  double identity_wait_ms = 0;
-  if (identity_future.valid()) {
-    const auto t_wait = std::chrono::steady_clock::now();
-    const auto identity = identity_future.get();
-    identity_wait_ms = ms_since(t_wait);
-    cert_der = identity.certificate_der;
+  if (identity) {
     grpc::SslServerCredentialsOptions ssl(
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
     ssl.pem_root_certs = client_cert;
     // gRPC 1.51 takes "engine:<id>:<key>" in place of a PEM key; the ENGINE hands over the key
     // we hold, which saves decoding PEM through OSSL_DECODER (~4 M instructions).
-    auto key = detail::engine_key_reference(identity);
-    if (key.empty()) key = identity.private_key_pem;
-    ssl.pem_key_cert_pairs.push_back({std::move(key), identity.certificate_pem});
+    auto key = detail::engine_key_reference(*identity);
+    if (key.empty()) key = identity->private_key_pem;
+    ssl.pem_key_cert_pairs.push_back({std::move(key), identity->certificate_pem});
     creds = grpc::SslServerCredentials(ssl);
     creds->SetAuthMetadataProcessor(std::make_shared<exact_client_certificate>(client_cert));
   } else {
@@ -228,46 +233,31 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   }
 
   if (creds_are_tls) detail::begin_certificate_parsing();
-  listen_address addr;
-  std::unique_ptr<grpc::Server> server;
   const auto t_build = std::chrono::steady_clock::now();
-  const auto build = [&](const std::string& uri) {
-    grpc::ServerBuilder builder;
-    builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-    builder.SetMaxSendMessageSize(options.max_message_bytes);
-    builder.AddListeningPort(uri, creds);
-    builder.RegisterService(provider.get());
-    for (auto& s : infra) builder.RegisterService(s.get());
-    return builder.BuildAndStart();
-  };
-
-  if (env_or("CPPVIDER_FORCE_TCP").empty()) {
-    if (auto path = reserve_socket_path()) {
-      std::snprintf(g_socket_path, sizeof g_socket_path, "%s", path->c_str());
-      server = build("unix:" + *path);
-      if (server) {
-        addr = {network::unix_socket, *path};
-      } else {
-        g_socket_path[0] = '\0';
-      }
-    }
-  }
-  if (!server) {
-    const int lo = std::atoi(env_or("PLUGIN_MIN_PORT", "10000").c_str());
-    const int hi = std::atoi(env_or("PLUGIN_MAX_PORT", "25000").c_str());
-    for (int attempt = 0; attempt < 8 && !server; ++attempt) {
-      const auto port = free_loopback_port(lo, hi);
-      if (!port) break;
-      const auto a = "127.0.0.1:" + std::to_string(*port);
-      server = build(a);
-      if (server) addr = {network::tcp, a};
-    }
-  }
+  grpc::ServerBuilder builder;
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  // Connections come from our listener; gRPC gives them the same TLS as a port of its own.
+  std::shared_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor =
+      builder.experimental().AddExternalConnectionAcceptor(
+          grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD, creds);
+  builder.RegisterService(provider.get());
+  for (auto& s : infra) builder.RegisterService(s.get());
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (creds_are_tls) detail::end_certificate_parsing();
-  if (!server) {
-    std::fprintf(stderr, "cppvider: could not listen on a unix socket or a loopback TCP port\n");
+  if (!server || !acceptor) {
+    // The line may be out already: the host then sees its connection closed and reports it.
+    std::fprintf(stderr, "cppvider: the gRPC server did not start\n");
+    remove_socket();
     return 1;
   }
+  const int listen_fd = listener->fd();
+  detail::accept_loop accepting(listen_fd, [acceptor, listen_fd](int fd) {
+    grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters p;
+    p.listener_fd = listen_fd;
+    p.fd = fd;
+    acceptor->HandleNewConnection(&p);  // takes the descriptor, closing it on failure
+  });
 
   if (args.debug) {
     const auto reattach =
@@ -285,17 +275,17 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
     int sig = 0;
     sigwait(&debug_signals, &sig);
   } else {
-    const double build_ms = ms_since(t_build);
-    write_stdout(format_handshake_line(*version, addr, cert_der));
     log::debug("plugin started", {{"address", addr.address},
                                   {"protocol", *version},
                                   {"mtls", !client_cert.empty()},
-                                  {"startup_ms", ms_since(t_start)},
+                                  {"handshake_line_ms", announce_early ? line_ms : line_written_ms},
                                   {"identity_wait_ms", identity_wait_ms},
-                                  {"server_build_ms", build_ms}});
+                                  {"server_build_ms", ms_since(t_build)},
+                                  {"serving_ms", ms_since(t_start)}});
     state.wait_for_shutdown();
   }
 
+  accepting.stop();
   state.close_streams();
   state.stop_in_flight();
   // Calls in flight get the grace period to answer; with none, there is nothing to wait for

@@ -4,9 +4,11 @@
 //
 // Every wait is bounded: gRPC deadlines, poll() timeouts on the child's stdout and waitpid()
 // polling. A failing test kills its child (provider_process's destructor), never hangs.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
@@ -1303,6 +1305,71 @@ TEST_F(PluginTest, UnixSocketDirIsHonoured) {
   ASSERT_NE(p, nullptr);
   EXPECT_TRUE(p->hs.address.starts_with(sockets + "/")) << p->hs.address;
   EXPECT_TRUE(is_socket(p->hs.address));
+  EXPECT_TRUE(get_schema(channel(*p)).ok());
+  shutdown_and_expect_exit(*p);
+}
+
+// The provider listens before gRPC is built and writes the line then (with mTLS, as soon as its
+// certificate exists), so a host that connects the moment it reads the line meets a server that
+// is still starting. Its first call, made at once and fail-fast as Terraform's are, must succeed.
+TEST_F(PluginTest, CallMadeTheMomentTheLineAppearsIsAnswered) {
+  for (const bool mtls : {true, false}) {
+    for (int i = 0; i < 10; ++i) {
+      auto* p = start(go_plugin_env(mtls));
+      ASSERT_NE(p, nullptr);
+      tfplugin6::CallFunction::Response resp;
+      const auto st = call_function(channel(*p), "echo", msgpack_str("first"), &resp);
+      ASSERT_TRUE(st.ok()) << (mtls ? "mTLS" : "plaintext") << " round " << i << ": "
+                           << st.error_code() << " " << st.error_message()
+                           << "; stderr: " << p->proc->stderr_text();
+      EXPECT_EQ(resp.result().msgpack(), msgpack_str("first"));
+      shutdown_and_expect_exit(*p);
+    }
+  }
+}
+
+// SIGTERM while gRPC is still starting behind an announced socket still removes the socket.
+TEST_F(PluginTest, SigtermRightAfterTheLineLeavesNoSocket) {
+  int leaks = 0, stuck = 0;
+  for (const bool mtls : {true, false}) {
+    for (int i = 0; i < 15; ++i) {
+      auto* p = start(go_plugin_env(mtls));
+      ASSERT_NE(p, nullptr);
+      p->proc->send_signal(SIGTERM);
+      const auto status = p->proc->wait_exit(kExitBudget);
+      if (!status) ++stuck;
+      if (exists_any(p->hs.address)) ++leaks;
+    }
+  }
+  EXPECT_EQ(stuck, 0) << "providers still running 2 s after SIGTERM";
+  EXPECT_EQ(leaks, 0) << "of 30 providers sent SIGTERM right after the line, " << leaks
+                      << " left their socket behind";
+}
+
+// A port of the range already taken is skipped: binding is the provider's check that it is free.
+TEST_F(PluginTest, TcpFallbackSkipsAPortInUse) {
+  const int taken = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(taken, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;  // any free port; the range then starts there
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << std::strerror(errno);
+  ASSERT_EQ(::listen(taken, 1), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(taken, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  const int port = ntohs(a.sin_port);
+  auto env = go_plugin_env();
+  env["CPPVIDER_FORCE_TCP"] = "1";
+  env["PLUGIN_MIN_PORT"] = std::to_string(port);
+  env["PLUGIN_MAX_PORT"] = std::to_string(port + 20);
+  auto* p = start(env);
+  ::close(taken);
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->hs.network, "tcp");
+  const int got = std::atoi(p->hs.address.substr(p->hs.address.find(':') + 1).c_str());
+  EXPECT_GT(got, port) << p->hs.address;
+  EXPECT_LE(got, port + 20) << p->hs.address;
   EXPECT_TRUE(get_schema(channel(*p)).ok());
   shutdown_and_expect_exit(*p);
 }
