@@ -24,10 +24,18 @@
 namespace cppvider::framework {
 
 // Thrown by attr<T>::value() on a null or unknown attribute (a bug in the hook, like
-// std::bad_optional_access); it reaches Terraform as an error diagnostic naming the operation.
+// std::bad_optional_access). It reaches Terraform as an error diagnostic naming the operation
+// and, for an attribute of the hook's request or response, its path ("plan.disk[0].size_gb"):
+// the framework finds the attribute by `where()`, the address of the attr that threw.
 class bad_attr_access : public std::logic_error {
  public:
   using std::logic_error::logic_error;
+  bad_attr_access(const std::string& what, const void* where)
+      : std::logic_error(what), where_(where) {}
+  [[nodiscard]] const void* where() const noexcept { return where_; }
+
+ private:
+  const void* where_ = nullptr;
 };
 
 struct unknown_t {
@@ -122,7 +130,8 @@ class attr {
  private:
   void check() const {
     if (!value_)
-      throw bad_attr_access(unknown_ ? "attribute value is unknown" : "attribute value is null");
+      throw bad_attr_access(unknown_ ? "attribute value is unknown" : "attribute value is null",
+                            this);
   }
   std::optional<T> value_;
   bool unknown_ = false;

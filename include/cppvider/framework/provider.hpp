@@ -17,6 +17,7 @@
 // once per process; GetMetadata builds none.
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <functional>
 #include <memory>
@@ -256,6 +257,33 @@ class typed_base {
     codec_ = sf.make_codec();
     return sf.build();
   }
+  // A typed value handed to (or answered by) a hook, named as the hook's author writes it.
+  struct role {
+    const char* name;  // "request.plan"
+    const S* value;
+  };
+  // Runs a hook of R. An attr read that fails (value() of a null or unknown attribute) leaves as
+  // a bad_attr_access naming the attribute: "... is unknown: request.plan.size_gb".
+  template <class R, class Client, class Hook, std::size_t N>
+  runtime::task<void> run_named(const std::function<std::shared_ptr<Client>()>& client,
+                                diagnostics& d, Hook hook, std::array<role, N> roles) {
+    try {
+      co_await run_hook<R, Client>(client, R::type_name, d, std::move(hook));
+    } catch (const bad_attr_access& e) {
+      throw named(e, roles.data(), N);
+    }
+  }
+  bad_attr_access named(const bad_attr_access& e, const role* roles, std::size_t n) const {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (roles[i].value == nullptr) continue;
+      if (auto path = codec_->locate(*roles[i].value, e.where())) {
+        return bad_attr_access(std::string(e.what()) + ": " + roles[i].name + "." + *path +
+                                   " (check is_null() / is_unknown() first, or use value_or())",
+                               e.where());
+      }
+    }
+    return e;
+  }
   // The validate_config hook of R (a resource, data source or ephemeral resource), if it has one.
   template <class R, class Client>
   runtime::task<void> validate_with_hook(const std::function<std::shared_ptr<Client>()>& client,
@@ -268,8 +296,9 @@ class typed_base {
       // Validation runs before configuration: no client yet, so R is built without one if it
       // can be; otherwise the hook is skipped until the client exists.
       if (!built_from_client<R, Client> || client()) {
-        co_await run_hook<R, Client>(client, R::type_name, tp.diagnostics,
-                                     [&](R& r) { return r.validate_config(tq, tp); });
+        const std::array<role, 1> roles{{{"request.config", &tq.config}}};
+        co_await run_named<R, Client>(
+            client, tp.diagnostics, [&](R& r) { return r.validate_config(tq, tp); }, roles);
       }
       p.diagnostics.append(std::move(tp.diagnostics));
     }
@@ -301,7 +330,12 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
       tq.provider_meta = q.provider_meta;
       if (p.diagnostics.has_error()) co_return;
       modify_plan_response<S> tp{tq.plan, {}, {}, p.private_state};
-      co_await call(p.diagnostics, [&](R& r) { return r.modify_plan(tq, tp); });
+      const std::array<role, 4> roles{{{"request.config", &tq.config},
+                                       {"request.plan", &tq.plan},
+                                       {"request.state", &tq.state},
+                                       {"response.plan", &tp.plan}}};
+      co_await call(
+          p.diagnostics, [&](R& r) { return r.modify_plan(tq, tp); }, roles);
       p.plan = this->out(q.plan, tq.plan, tp.plan);
       p.requires_replace = std::move(tp.requires_replace);
       p.private_state = std::move(tp.private_state);
@@ -315,7 +349,11 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
     tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     create_response<S> tp{tq.plan, {}, p.private_state};
-    co_await call(p.diagnostics, [&](R& r) { return r.create(tq, tp); });
+    const std::array<role, 3> roles{{{"request.config", &tq.config},
+                                     {"request.plan", &tq.plan},
+                                     {"response.state", &tp.state}}};
+    co_await call(
+        p.diagnostics, [&](R& r) { return r.create(tq, tp); }, roles);
     p.state = this->out(q.plan, tq.plan, tp.state);
     p.private_state = std::move(tp.private_state);
     p.partial = tp.partial;
@@ -327,7 +365,9 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
     tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     read_response<S> tp{tq.state, {}, p.private_state};
-    co_await call(p.diagnostics, [&](R& r) { return r.read(tq, tp); });
+    const std::array<role, 2> roles{{{"request.state", &tq.state}, {"response.state", &tp.state}}};
+    co_await call(
+        p.diagnostics, [&](R& r) { return r.read(tq, tp); }, roles);
     p.state = this->out(q.state, tq.state, tp.state);
     p.removed = tp.removed;
     p.private_state = std::move(tp.private_state);
@@ -340,7 +380,12 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
     tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     update_response<S> tp{tq.plan, {}, p.private_state};
-    co_await call(p.diagnostics, [&](R& r) { return r.update(tq, tp); });
+    const std::array<role, 4> roles{{{"request.config", &tq.config},
+                                     {"request.plan", &tq.plan},
+                                     {"request.state", &tq.state},
+                                     {"response.state", &tp.state}}};
+    co_await call(
+        p.diagnostics, [&](R& r) { return r.update(tq, tp); }, roles);
     p.state = this->out(q.plan, tq.plan, tp.state);
     p.private_state = std::move(tp.private_state);
     p.diagnostics.append(std::move(tp.diagnostics));
@@ -349,7 +394,9 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
     destroy_request<S> tq{this->in(q.state, p.diagnostics), q.private_state};
     tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
-    co_await call(p.diagnostics, [&](R& r) { return r.destroy(tq, p); });
+    const std::array<role, 1> roles{{{"request.state", &tq.state}}};
+    co_await call(
+        p.diagnostics, [&](R& r) { return r.destroy(tq, p); }, roles);
   }
   [[nodiscard]] std::optional<identity_schema> identity() override {
     if constexpr (requires { R::identity(); }) {
@@ -394,7 +441,9 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
                                    import_response<cty::value>& p) override {
     if constexpr (detail::has_import_state<R>) {
       import_response<S> tp{};
-      co_await call(p.diagnostics, [&](R& r) { return r.import_state(q, tp); });
+      const std::array<role, 1> roles{{{"response.state", &tp.state}}};
+      co_await call(
+          p.diagnostics, [&](R& r) { return r.import_state(q, tp); }, roles);
       p.state = this->out(tp.state);
       p.private_state = std::move(tp.private_state);
       p.diagnostics.append(std::move(tp.diagnostics));
@@ -402,9 +451,10 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
   }
 
  private:
-  template <class Hook>
-  runtime::task<void> call(diagnostics& d, Hook hook) {
-    return run_hook<R, Client>(client_, R::type_name, d, std::move(hook));
+  using role = typename typed_base<S>::role;
+  template <class Hook, std::size_t N>
+  runtime::task<void> call(diagnostics& d, Hook hook, std::array<role, N> roles) {
+    return this->template run_named<R, Client>(client_, d, std::move(hook), roles);
   }
   std::function<std::shared_ptr<Client>()> client_;
 };
@@ -412,6 +462,7 @@ class typed_resource final : public resource_definition, typed_base<state_of<R>>
 template <class D, class Client>
 class typed_data_source final : public data_source_definition, typed_base<state_of<D>> {
   using S = state_of<D>;
+  using role = typename typed_base<S>::role;
 
  public:
   explicit typed_data_source(std::function<std::shared_ptr<Client>()> client)
@@ -429,8 +480,10 @@ class typed_data_source final : public data_source_definition, typed_base<state_
     tq.provider_meta = q.provider_meta;
     if (p.diagnostics.has_error()) co_return;
     data_source_read_response<S> tp{tq.config, {}};
-    co_await run_hook<D, Client>(client_, D::type_name, p.diagnostics,
-                                 [&](D& d) { return d.read(tq, tp); });
+    const std::array<role, 2> roles{
+        {{"request.config", &tq.config}, {"response.state", &tp.state}}};
+    co_await this->template run_named<D, Client>(
+        client_, p.diagnostics, [&](D& d) { return d.read(tq, tp); }, roles);
     p.state = this->out(q.config, tq.config, tp.state);
     p.diagnostics.append(std::move(tp.diagnostics));
   }
@@ -443,6 +496,7 @@ template <class E, class Client>
 class typed_ephemeral_resource final : public ephemeral_resource_definition,
                                        typed_base<state_of<E>> {
   using S = state_of<E>;
+  using role = typename typed_base<S>::role;
 
  public:
   explicit typed_ephemeral_resource(std::function<std::shared_ptr<Client>()> client)
@@ -459,7 +513,10 @@ class typed_ephemeral_resource final : public ephemeral_resource_definition,
     open_request<S> tq{this->in(q.config, p.diagnostics)};
     if (p.diagnostics.has_error()) co_return;
     open_response<S> tp{tq.config, {}, {}, {}};
-    co_await call(p.diagnostics, [&](E& e) { return e.open(tq, tp); });
+    const std::array<role, 2> roles{
+        {{"request.config", &tq.config}, {"response.result", &tp.result}}};
+    co_await this->template run_named<E, Client>(
+        client_, p.diagnostics, [&](E& e) { return e.open(tq, tp); }, roles);
     p.result = this->out(q.config, tq.config, tp.result);
     p.private_state = std::move(tp.private_state);
     p.renew_at = tp.renew_at;

@@ -215,6 +215,8 @@ class codec {
     std::string name;
     std::function<cty::value(const S&)> get;
     std::function<void(S&, const cty::value&, const cty::path&, diagnostics&)> set;
+    // The path below this field of the attr at `where` ("" for the field itself), if it is there.
+    std::function<std::optional<std::string>(const S&, const void* where)> locate;
   };
 
   codec(cty::type object_type, std::vector<field> fields)
@@ -227,6 +229,14 @@ class codec {
     attrs.reserve(fields_.size());
     for (const auto& f : fields_) attrs.emplace_back(f.name, f.get(s));
     return cty::value::object(type_, std::move(attrs));
+  }
+  // The path of the attr at `where` inside s ("name", "disk[0].size_gb"), if it is one of s's.
+  [[nodiscard]] std::optional<std::string> locate(const S& s, const void* where) const {
+    for (const auto& f : fields_) {
+      if (!f.locate) continue;
+      if (auto below = f.locate(s, where)) return f.name + *below;
+    }
+    return std::nullopt;
   }
   // Fields stay default (null) where conversion fails; each failure is an error at its path.
   [[nodiscard]] S decode(const cty::value& v, const cty::path& at, diagnostics& diags) const {
@@ -379,6 +389,10 @@ class schema_for {
                        [member, t](const S& s) { return detail::attr_to_value(s.*member, t); },
                        [member](S& s, const cty::value& v, const cty::path& at, diagnostics& d) {
                          s.*member = detail::attr_from_value<T>(v, at, d);
+                       },
+                       [member](const S& s, const void* where) -> std::optional<std::string> {
+                         if (&(s.*member) == where) return std::string();
+                         return std::nullopt;
                        }});
     return *this;
   }
@@ -451,6 +465,21 @@ class schema_for {
          [member, c, t](const S& s) { return detail::nested_to_value<M>(s.*member, *c, t); },
          [member, c](S& s, const cty::value& v, const cty::path& at, diagnostics& d) {
            s.*member = detail::nested_from_value<M, F>(v, *c, at, d);
+         },
+         [member, c](const S& s, const void* where) -> std::optional<std::string> {
+           const attr<F>& a = s.*member;
+           if (&a == where) return std::string();
+           if (!a.has_value()) return std::nullopt;
+           if constexpr (M == nesting::single || M == nesting::group) {
+             if (auto p = c->locate(*a, where)) return "." + *p;
+           } else if constexpr (M == nesting::map) {
+             for (const auto& [k, n] : *a)
+               if (auto p = c->locate(n, where)) return "[\"" + k + "\"]." + *p;
+           } else {
+             for (std::size_t i = 0; i < a->size(); ++i)
+               if (auto p = c->locate((*a)[i], where)) return "[" + std::to_string(i) + "]." + *p;
+           }
+           return std::nullopt;
          }});
   }
 

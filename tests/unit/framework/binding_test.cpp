@@ -63,6 +63,29 @@ fw::schema_for<server> server_schema() {
       .block("group", &server::group, fw::as_group, port_schema());
 }
 
+// The codec finds an attr of a bound struct by address, however deep, and gives its path.
+TEST(binding_test, locates_attributes_by_address) {
+  auto c = server_schema().make_codec();
+  server s;
+  s.main = port{.number = 80};
+  s.ports = std::vector<port>{{.number = 1}, {.number = fw::unknown}};
+  s.named = std::map<std::string, port>{{"x", {.number = 9}}};
+  EXPECT_EQ(c->locate(s, &s.name), "name");
+  EXPECT_EQ(c->locate(s, &s.main), "main");
+  EXPECT_EQ(c->locate(s, &s.main->proto), "main.proto");
+  EXPECT_EQ(c->locate(s, &(*s.ports)[1].number), "ports[1].number");
+  EXPECT_EQ(c->locate(s, &s.named->at("x").number), "named[\"x\"].number");
+  const fw::attr<std::string> elsewhere;
+  EXPECT_EQ(c->locate(s, &elsewhere), std::nullopt);
+  try {
+    (void)(*s.ports)[1].number.value();
+    ADD_FAILURE() << "value() of an unknown attribute must throw";
+  } catch (const fw::bad_attr_access& e) {
+    EXPECT_EQ(e.where(), &(*s.ports)[1].number);
+    EXPECT_STREQ(e.what(), "attribute value is unknown");
+  }
+}
+
 TEST(binding_test, round_trips_every_nesting) {
   auto sf = server_schema();
   ASSERT_TRUE(sf.build().ok()) << sf.build().diagnostics.to_string();

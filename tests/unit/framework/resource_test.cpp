@@ -216,6 +216,26 @@ TEST_F(resource_test, exceptions_become_diagnostics_naming_type_and_operation) {
   EXPECT_FALSE(c.exists);
 }
 
+// value() of a null or unknown attribute is a bug in the hook; the diagnostic names the value
+// as the author wrote it, nested elements included, and says what to do instead.
+TEST_F(resource_test, reading_an_attribute_that_has_no_value_names_it) {
+  auto cfg = base();
+  cfg.rules = std::vector<rule>{{.port = 22}, {.port = 443}};
+  const std::pair<const char*, const char*> cases[] = {
+      {"read_unknown", "attribute value is unknown: request.plan.id"},
+      {"read_nested_unknown", "attribute value is unknown: request.plan.rules[1].rid"},
+      {"read_null_note", "attribute value is null: response.state.note"}};
+  for (const auto& [knob, expected] : cases) {
+    api.misbehave = knob;
+    auto c = h.create<thing>(cfg);
+    ASSERT_EQ(c.diagnostics().error_count(), 1U) << knob;
+    EXPECT_EQ(c.diagnostics()[0].summary, "Unexpected error in create") << knob;
+    EXPECT_TRUE(mentions(c.diagnostics(), expected)) << c.diagnostics().to_string();
+    EXPECT_TRUE(mentions(c.diagnostics(), "is_unknown()")) << c.diagnostics().to_string();
+    EXPECT_FALSE(c.exists) << knob;
+  }
+}
+
 TEST_F(resource_test, read_removes_vanished_objects) {
   auto created = h.create<thing>(base());
   api.objects.clear();

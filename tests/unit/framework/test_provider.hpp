@@ -20,7 +20,9 @@ struct backend {
   std::map<std::string, std::string> objects;  // id -> name
   int next_id = 1;
   int updates = 0;
-  std::string misbehave;  // "throw", "change_name", "leave_unknown", "error"
+  // "throw", "change_name", "leave_unknown", "error", "read_unknown", "read_nested_unknown",
+  // "read_null_note"
+  std::string misbehave;
   std::string label;
 };
 
@@ -101,6 +103,10 @@ struct thing {
   }
 
   void create(const fw::create_request<state>& req, fw::create_response<state>& resp) {
+    // Bugs in a hook: value() of what is not known yet, or not set.
+    if (api.misbehave == "read_unknown") (void)req.plan.id.value();
+    if (api.misbehave == "read_nested_unknown") (void)(*req.plan.rules)[1].rid.value();
+    if (api.misbehave == "read_null_note") (void)resp.state.note.value();
     if (api.misbehave == "error") {
       resp.diagnostics.add_error(fw::path::root("name"), "Could not create", "backend said no");
       return;
