@@ -3,10 +3,11 @@
 #   1. dependencies (scripts/setup.sh) and real Terraform + OpenTofu (scripts/get-clients.sh)
 #   2. formatting check
 #   3. release build: unit, integration and e2e tests (ctest)
-#   4. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
-#   5. the concurrency toolkit (runtime, http, cache, batch, mock API) under ThreadSanitizer
-#   6. bounded libFuzzer runs of the decoders (clang, ASan+UBSan)
-# Options: --fast skips steps 4 to 6 (for quick local iterations; CI never uses it).
+#   4. the static provider build (what providers ship): plugin integration and e2e tests again
+#   5. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   6. the concurrency toolkit (runtime, http, cache, batch, mock API) under ThreadSanitizer
+#   7. bounded libFuzzer runs of the decoders (clang, ASan+UBSan)
+# Options: --fast skips steps 4 to 7 (for quick local iterations; CI never uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache hits across clones of the repository (CI builds a fresh clone each time).
@@ -35,6 +36,14 @@ run_suite() {
 
 run_suite release
 if [ "$fast" = 0 ]; then
+  # Its own link (static archives, cmake/startup-order.ld layout, -ffunction-sections) must pass
+  # the same plugin tests and real CLIs as the release build.
+  echo "== static provider: plugin integration and e2e tests"
+  cmake --preset static >/dev/null
+  cmake --build build/static -j"$jobs" --target terraform-provider-rawtest
+  static_rawtest="$PWD/build/static/tests/e2e/terraform-provider-rawtest"
+  RAWTEST_PROVIDER="$static_rawtest" build/release/tests/integration/plugin_integration_test --gtest_brief=1
+  RAWTEST_PROVIDER="$static_rawtest" python3 tests/e2e/e2e_plugin.py
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite asan
   echo "== ThreadSanitizer: runtime, http, cache, batch, mock API"

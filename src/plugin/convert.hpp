@@ -2,7 +2,7 @@
 // field names, so one template serves both, and `requires` skips what protocol 5 lacks.
 #pragma once
 
-#include <google/protobuf/timestamp.pb.h>
+#include "wire_types.pb.h"
 
 #include <chrono>
 

@@ -146,7 +146,7 @@ class stdio final : public ::plugin::GRPCStdio::CallbackService {
  public:
   explicit stdio(server_state& s) : state_(s) {}
   grpc::ServerWriteReactor<::plugin::StdioData>* StreamStdio(
-      ctx_t*, const google::protobuf::Empty*) override {
+      ctx_t*, const cppvider::wire::Empty*) override {
     return idle_writer<::plugin::StdioData>::start(state_);
   }
 

@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <future>
 #include <string>
 
 #include "cppvider/plugin/handshake.hpp"
@@ -160,17 +159,9 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
                                                        : "provider." + addr.substr(slash + 1));
   }
 
-  // Mutual TLS when the host sends its certificate (AutoMTLS); never in --debug mode. The key
-  // and certificate are made on a second thread: with the handshake line waiting only for them
-  // and the listening socket (below), they are the critical path of start-up.
+  // Mutual TLS when the host sends its certificate (AutoMTLS); never in --debug mode.
   const std::string client_cert = args.debug ? std::string() : env_or("PLUGIN_CLIENT_CERT");
-  std::future<server_identity> identity_future;
-  if (!client_cert.empty()) {
-    detail::skip_openssl_config();
-    identity_options id_opts;
-    id_opts.curve = parse_curve(env_or("CPPVIDER_TLS_CURVE"), options.curve);
-    identity_future = std::async(std::launch::async, generate_server_identity, id_opts);
-  }
+  const bool creds_are_tls = !client_cert.empty();
   // In --debug mode the main thread waits for Ctrl-C or SIGTERM with sigwait; both are blocked
   // before gRPC starts threads, so every gRPC thread inherits the mask and none can take them.
   sigset_t debug_signals;
@@ -192,21 +183,30 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   if (addr.net == network::unix_socket)
     std::snprintf(g_socket_path, sizeof g_socket_path, "%s", addr.address.c_str());
 
-  // Without TLS the line is complete now; with it, once the certificate exists.
-  const bool announce_early = !args.debug && !identity_future.valid();
-  if (announce_early) write_stdout(format_handshake_line(*version, addr, {}));
-  const double line_ms = ms_since(t_start);
-
-  const bool creds_are_tls = identity_future.valid();
-  double identity_wait_ms = 0;
+  // Without TLS the line is complete now; with it, once the certificate exists. The key and
+  // certificate are made here, on the main thread: nothing else is left to do before the line,
+  // and a thread of their own would cost a stack and a malloc arena for the process's life.
   std::optional<server_identity> identity;
-  if (identity_future.valid()) {
-    const auto t_wait = std::chrono::steady_clock::now();
-    identity = identity_future.get();
-    identity_wait_ms = ms_since(t_wait);
-    write_stdout(format_handshake_line(*version, addr, identity->certificate_der));
+  double identity_ms = 0;
+  if (creds_are_tls) {
+    const auto t_identity = std::chrono::steady_clock::now();
+    try {
+      detail::skip_openssl_config();
+      identity_options id_opts;
+      id_opts.curve = parse_curve(env_or("CPPVIDER_TLS_CURVE"), options.curve);
+      identity = generate_server_identity(id_opts);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "cppvider: could not make the TLS certificate: %s\n", e.what());
+      remove_socket();
+      return 1;
+    }
+    identity_ms = ms_since(t_identity);
   }
-  const auto line_written_ms = ms_since(t_start);
+  if (!args.debug)
+    write_stdout(format_handshake_line(
+        *version, addr,
+        identity ? std::string_view(identity->certificate_der) : std::string_view()));
+  const double line_ms = ms_since(t_start);
 
   grpc_init();  // gRPC starts its threads here; never shut down: the process exits instead
 
@@ -278,8 +278,8 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
     log::debug("plugin started", {{"address", addr.address},
                                   {"protocol", *version},
                                   {"mtls", !client_cert.empty()},
-                                  {"handshake_line_ms", announce_early ? line_ms : line_written_ms},
-                                  {"identity_wait_ms", identity_wait_ms},
+                                  {"handshake_line_ms", line_ms},
+                                  {"identity_ms", identity_ms},
                                   {"server_build_ms", ms_since(t_build)},
                                   {"serving_ms", ms_since(t_start)}});
     state.wait_for_shutdown();

@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -217,6 +218,13 @@ void set_deadline(grpc::ClientContext& ctx, std::chrono::milliseconds d = kRpcDe
 
 // ---- the provider as a child process ------------------------------------------------------
 
+// The provider under test: the binary built next to this test, or RAWTEST_PROVIDER from the
+// environment (scripts/test.sh runs this suite a second time on the static build that ships).
+const char* provider_binary() {
+  const char* e = std::getenv("RAWTEST_PROVIDER");
+  return e != nullptr && *e != '\0' ? e : RAWTEST_PROVIDER;
+}
+
 class provider_process {
  public:
   provider_process(const env_map& env, const std::vector<std::string>& args,
@@ -226,7 +234,7 @@ class provider_process {
     if (::pipe2(fds, O_CLOEXEC) != 0)
       throw std::system_error(errno, std::generic_category(), "pipe2");
 
-    std::vector<std::string> argv_s{RAWTEST_PROVIDER};
+    std::vector<std::string> argv_s{provider_binary()};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<std::string> envp_s;
     for (const auto& [k, v] : env) envp_s.push_back(k + "=" + v);
@@ -251,14 +259,14 @@ class provider_process {
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    const int rc = ::posix_spawn(&pid_, RAWTEST_PROVIDER, &fa, &attr, argv.data(), envp.data());
+    const int rc = ::posix_spawn(&pid_, argv_s[0].c_str(), &fa, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     ::close(fds[1]);
     out_fd_ = fds[0];
     if (rc != 0) {
       pid_ = -1;
-      throw std::system_error(rc, std::generic_category(), "posix_spawn " RAWTEST_PROVIDER);
+      throw std::system_error(rc, std::generic_category(), "posix_spawn " + argv_s[0]);
     }
   }
 
@@ -1185,7 +1193,7 @@ TEST_F(PluginTest, HealthStdioAndBrokerEndAtShutdown) {
     auto stub = ::plugin::GRPCStdio::NewStub(ch);
     grpc::ClientContext ctx;
     set_deadline(ctx, 8s);
-    auto reader = stub->StreamStdio(&ctx, google::protobuf::Empty{});
+    auto reader = stub->StreamStdio(&ctx, cppvider::wire::Empty{});
     ++opened;
     ::plugin::StdioData d;
     while (reader->Read(&d)) {
