@@ -14,6 +14,7 @@
 #include "cppvider/runtime/time.hpp"
 #include "cppvider/testing/harness.hpp"
 #include "cppvider/testing/throughput.hpp"
+#include "scoped_env.hpp"
 
 // A named namespace: types used in coroutine frames of header templates must have linkage
 // (GCC warns with -Wsubobject-linkage otherwise).
@@ -218,9 +219,8 @@ TEST_F(coroutine_hooks, ThroughputHelperKeepsConcurrencyAndReports) {
 
 // ---- Private state encryption through the RPCs ---------------------------------------------
 
-struct secret_env {
-  explicit secret_env(const char* v) { ::setenv("CPPVIDER_PRIVATE_STATE_SECRET", v, 1); }
-  ~secret_env() { ::unsetenv("CPPVIDER_PRIVATE_STATE_SECRET"); }
+struct secret_env : cppvider::test_support::scoped_env {
+  explicit secret_env(const char* v) : scoped_env("CPPVIDER_PRIVATE_STATE_SECRET", v) {}
 };
 
 // A provider with the server resource, configured; built after the environment is set.

@@ -11,6 +11,7 @@
 #include "cppvider/cty/msgpack.hpp"
 #include "cppvider/framework/provider.hpp"
 #include "cppvider/testing/harness.hpp"
+#include "scoped_env.hpp"
 
 namespace fw = cppvider::framework;
 namespace cty = cppvider::cty;
@@ -206,7 +207,8 @@ TEST_F(ephemeral_resources, ErrorsValidationExceptionsAndUnknownsAreDiagnostics)
 
 TEST(ephemeral_private_state, TamperedPrivateStateIsRefused) {
   // With a secret, private state is sealed: a flipped bit is caught before the hook runs.
-  ::setenv("CPPVIDER_PRIVATE_STATE_SECRET", "an ephemeral test secret of enough length", 1);
+  std::optional<cppvider::test_support::scoped_env> secret;
+  secret.emplace("CPPVIDER_PRIVATE_STATE_SECRET", "an ephemeral test secret of enough length");
   lease_api api;
   fw::provider<fw::no_config, lease_api> p{"eph"};
   p.configure([&](const fw::no_config&) { return std::shared_ptr<lease_api>(&api, [](auto*) {}); });
@@ -214,7 +216,7 @@ TEST(ephemeral_private_state, TamperedPrivateStateIsRefused) {
   cppvider::testing::harness<fw::no_config, lease_api> h{p};
   ASSERT_FALSE(h.configure(fw::no_config{}).has_error());
   auto opened = h.open<lease>({.role = "reader"});
-  ::unsetenv("CPPVIDER_PRIVATE_STATE_SECRET");
+  secret.reset();
   ASSERT_FALSE(opened.diagnostics().has_error()) << opened.diagnostics().to_string();
   EXPECT_EQ(opened.raw.private_state.find("lease"), std::string::npos);  // not readable
   auto bytes = opened.raw.private_state;

@@ -6,6 +6,8 @@
 #include <array>
 #include <filesystem>
 
+#include "scoped_env.hpp"
+
 namespace plugin = cppvider::plugin;
 
 TEST(ChooseProtocolVersion, PicksTheHighestCommonVersion) {
@@ -60,15 +62,12 @@ TEST(SocketPath, RefusesDirectoriesBeyondSunPath) {
 }
 
 TEST(SocketPath, FallsBackWhenTmpdirIsTooLong) {
-  const char* old = std::getenv("TMPDIR");
-  const std::string saved = old ? old : "";
-  ::setenv("TMPDIR", ("/tmp/" + std::string(120, 'x')).c_str(), 1);
-  ::unsetenv("PLUGIN_UNIX_SOCKET_DIR");
-  const auto p = plugin::reserve_socket_path();
-  if (old)
-    ::setenv("TMPDIR", saved.c_str(), 1);
-  else
-    ::unsetenv("TMPDIR");
+  std::optional<std::string> p;
+  {
+    const cppvider::test_support::scoped_env tmpdir("TMPDIR", "/tmp/" + std::string(120, 'x'));
+    const cppvider::test_support::scoped_env dir("PLUGIN_UNIX_SOCKET_DIR", std::nullopt);
+    p = plugin::reserve_socket_path();
+  }
   ASSERT_TRUE(p);
   EXPECT_EQ(p->rfind("/tmp/plugin", 0), 0u);
 }
@@ -76,9 +75,11 @@ TEST(SocketPath, FallsBackWhenTmpdirIsTooLong) {
 TEST(SocketPath, HonoursPluginUnixSocketDir) {
   const auto dir = std::filesystem::temp_directory_path() / "cppvider-sockdir-test";
   std::filesystem::create_directories(dir);
-  ::setenv("PLUGIN_UNIX_SOCKET_DIR", dir.c_str(), 1);
-  const auto p = plugin::reserve_socket_path();
-  ::unsetenv("PLUGIN_UNIX_SOCKET_DIR");
+  std::optional<std::string> p;
+  {
+    const cppvider::test_support::scoped_env env("PLUGIN_UNIX_SOCKET_DIR", dir.string());
+    p = plugin::reserve_socket_path();
+  }
   ASSERT_TRUE(p);
   EXPECT_EQ(p->rfind(dir.string() + "/plugin", 0), 0u);
   std::filesystem::remove_all(dir);
