@@ -206,10 +206,14 @@ std::string tail(const std::string& text, std::size_t n = 8000) {
 
 class workdir {
  public:
-  workdir(const test_case& tc, const cli& client) : tc_(tc), client_(client) {
+  // A fresh directory under TMPDIR, or under `parent` (an import step's separate state).
+  workdir(const test_case& tc, const cli& client, const fs::path& parent = {})
+      : tc_(tc), client_(client) {
     const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                        "/cppvider-acceptance-" + client.name + "-XXXXXX";
+    const std::string base = !parent.empty()                    ? parent.string()
+                             : (tmp != nullptr && *tmp != '\0') ? std::string(tmp)
+                                                                : std::string("/tmp");
+    std::string templ = base + "/cppvider-acceptance-" + client.name + "-XXXXXX";
     if (::mkdtemp(templ.data()) == nullptr)
       throw std::runtime_error("acceptance: mkdtemp failed: " + std::string(std::strerror(errno)));
     dir_ = templ;
@@ -246,7 +250,7 @@ class workdir {
     std::vector<std::string> argv{client_.path, std::string(subcommand)};
     if (subcommand != "show") argv.emplace_back("-input=false");
     argv.emplace_back("-no-color");
-    for (auto& a : args) argv.push_back(std::move(a));
+    for (auto& a : args) argv.push_back(std::move(a));  // after the flags: `import` wants that
     std::map<std::string, std::string> env = step_env;
     env["TF_IN_AUTOMATION"] = "1";
     env["CHECKPOINT_DISABLE"] = "1";
@@ -283,9 +287,71 @@ std::optional<state> read_state(const workdir& w, const std::map<std::string, st
   return parse_state(shown.out.substr(0, shown.out.find("\n[stderr]\n")), failure);
 }
 
+bool ignored(const std::string& key, const std::vector<std::string>& ignore) {
+  for (const auto& i : ignore) {
+    if (key == i || key.starts_with(i + ".")) return true;
+  }
+  return false;
+}
+
+// The attributes that differ between the test's resource and the imported one.
+std::string import_differences(const resource_state& have, const resource_state& imported,
+                               const std::vector<std::string>& ignore) {
+  std::string out;
+  std::set<std::string> keys;
+  for (const auto& [k, v] : have.attributes) keys.insert(k);
+  for (const auto& [k, v] : imported.attributes) keys.insert(k);
+  for (const auto& k : keys) {
+    if (ignored(k, ignore)) continue;
+    const auto a = have.attributes.find(k);
+    const auto b = imported.attributes.find(k);
+    const std::string va = a == have.attributes.end() ? "(null)" : "\"" + a->second + "\"";
+    const std::string vb = b == imported.attributes.end() ? "(null)" : "\"" + b->second + "\"";
+    if (va != vb) out += "\n  " + k + ": state " + va + ", imported " + vb;
+  }
+  return out;
+}
+
+std::string run_import_step(const workdir& w, const test_case& tc, const cli& client,
+                            const step& s) {
+  std::string failure;
+  const auto current = read_state(w, s.env, failure);
+  if (!current) return failure;
+  const auto* have = current->find(s.import_address);
+  std::string id;
+  if (s.import_id) {
+    id = *s.import_id;
+  } else if (have != nullptr && have->attributes.contains("id")) {
+    id = have->attributes.at("id");
+  } else {
+    return s.import_address + " has no \"id\" in the state to import by; set import_id";
+  }
+  // A separate directory, so the import starts from an empty state and never touches the test's.
+  const workdir separate(tc, client, w.path());
+  separate.write_config(s.config);
+  const auto imported = separate.run_cli("import", {s.import_address, id}, s.env);
+  if (imported.exit_code != 0)
+    return describe("import " + s.import_address + " " + id + " failed", imported);
+  const auto st = read_state(separate, s.env, failure);
+  if (!st) return failure;
+  if (s.check) {
+    if (auto problem = s.check(*st)) return "check failed after import: " + *problem;
+  }
+  if (s.import_verify) {
+    const auto* got = st->find(s.import_address);
+    if (got == nullptr) return "the import left no " + s.import_address + " in its state";
+    if (have == nullptr) return s.import_address + " is not in the test's state to verify against";
+    const auto diff = import_differences(*have, *got, s.import_verify_ignore);
+    if (!diff.empty()) return "the imported " + s.import_address + " differs:" + diff;
+  }
+  return {};
+}
+
 // Runs one step; returns the failure text, empty on success. `applied`: an apply succeeded;
 // `attempted`: an apply ran at all (a failed one may still have made objects).
-std::string run_step(const workdir& w, const step& s, bool& applied, bool& attempted) {
+std::string run_step(const workdir& w, const test_case& tc, const cli& client, const step& s,
+                     bool& applied, bool& attempted) {
+  if (!s.import_address.empty()) return run_import_step(w, tc, client, s);
   w.write_config(s.config);
   if (s.plan_only) {
     const auto plan = w.run_cli("plan", {"-detailed-exitcode"}, s.env);
@@ -447,7 +513,7 @@ result run(const cli& client, const test_case& tc) {
   for (std::size_t i = 0; i < tc.steps.size(); ++i) {
     bool applied = false;
     bool attempted = false;
-    std::string failure = run_step(*w, tc.steps[i], applied, attempted);
+    std::string failure = run_step(*w, tc, client, tc.steps[i], applied, attempted);
     r.steps_run = i + 1;
     if (applied) last_applied = i;
     if (attempted) last_attempted = i;

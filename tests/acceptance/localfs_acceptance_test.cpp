@@ -74,6 +74,13 @@ TEST_F(localfs_acceptance, file_life_cycle_with_both_clients) {
                          if (!s.outputs.contains("sha")) return "output sha is missing";
                          return std::nullopt;
                        }})},
+                 // Importing the file by the path the configuration names gives the same state
+                 // (ImportStateVerify). (By its id, the absolute path, `path` would differ.)
+                 {.config = file_config("a.txt", "one"),
+                  .check = at::attr("localfs_file.f", "content", "one"),
+                  .import_address = "localfs_file.f",
+                  .import_id = "a.txt",
+                  .import_verify = true},
                  // In place: same path, new content.
                  {.config = file_config("a.txt", "two"),
                   .check = at::attr("localfs_file.f", "content", "two")},
@@ -100,7 +107,7 @@ TEST_F(localfs_acceptance, file_life_cycle_with_both_clients) {
            return std::nullopt;
          }});
     EXPECT_TRUE(r.ok()) << r.failure;
-    EXPECT_EQ(r.steps_run, 5U) << cli.name;
+    EXPECT_EQ(r.steps_run, 6U) << cli.name;
     EXPECT_FALSE(fs::exists(root_ / "b.txt")) << cli.name;
   }
 }
@@ -127,6 +134,23 @@ TEST_F(localfs_acceptance, failures_are_reported_and_objects_destroyed) {
   EXPECT_NE(no_error.failure.find("the apply was expected to fail"), std::string::npos)
       << no_error.failure;
   EXPECT_FALSE(fs::exists(root_ / "d.txt")) << "an unexpected success was not destroyed";
+
+  // An import whose result differs from the state is reported with the attribute: the file is
+  // changed behind Terraform's back between the apply and the import.
+  const auto drifted =
+      at::run(cli, {.provider = provider_,
+                    .steps = {{.config = file_config("f.txt", "six"),
+                               .check = [this](const at::state&) -> std::optional<std::string> {
+                                 std::ofstream(root_ / "f.txt") << "changed";
+                                 return std::nullopt;
+                               },
+                               .expect_non_empty_plan = true},  // the drift shows in the re-plan
+                              {.config = file_config("f.txt", "six"),
+                               .import_address = "localfs_file.f",
+                               .import_id = "f.txt",
+                               .import_verify = true}}});
+  EXPECT_NE(drifted.failure.find("content: state \"six\", imported \"changed\""), std::string::npos)
+      << drifted.failure;
 
   const auto missing = at::run(cli, {.provider = provider_,
                                      .steps = {{.config = file_config("e.txt", "five"),

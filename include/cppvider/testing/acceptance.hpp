@@ -110,6 +110,17 @@ struct step {
   bool expect_non_empty_plan = false;
   // Extra variables for the CLI and the provider (TF_VAR_..., credentials, endpoints).
   std::map<std::string, std::string> env;
+
+  // An import step (terraform-plugin-testing's ImportState / ImportStateVerify): no apply;
+  // `import ADDRESS ID` runs in a separate, empty state with this step's configuration, then
+  // `check` runs on that state and, with `import_verify`, every attribute of the imported
+  // resource must equal the one in the test's state, except the keys in `import_verify_ignore`
+  // (and anything below them: "rules" also ignores "rules.0.port"). The imported state is
+  // dropped afterwards; the object stays the test's.
+  std::string import_address;            // "localfs_file.f"; non-empty makes this an import step
+  std::optional<std::string> import_id;  // default: the resource's "id" attribute in the state
+  bool import_verify = false;
+  std::vector<std::string> import_verify_ignore;
 };
 
 struct test_case {
