@@ -2,6 +2,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "cppvider/detail/json_escape.hpp"
 #include "internal.hpp"
 
 namespace cppvider::cty {
@@ -784,31 +785,9 @@ std::size_t value::hash() const noexcept { return detail::value_hash(*this); }
 
 namespace {
 
-void quote(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-  out += '"';
-}
+// Strings render as JSON strings: quotes, backslashes and control characters escaped, so a
+// rendered value never breaks a diagnostic or a log line.
+void quote(std::string& out, std::string_view s) { cppvider::detail::append_json_string(out, s); }
 
 void render(std::string& out, const value& v, int depth) {
   if (v.is_sensitive()) {

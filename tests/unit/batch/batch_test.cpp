@@ -21,6 +21,7 @@
 #include "cppvider/runtime/gather.hpp"
 #include "cppvider/runtime/task.hpp"
 #include "cppvider/runtime/time.hpp"
+#include "spawn_outcome.hpp"
 
 namespace rt = cppvider::runtime;
 namespace batch = cppvider::batch;
@@ -73,34 +74,7 @@ auto recording_fn(recorder& rec) {
   };
 }
 
-struct outcome {
-  std::mutex mu;
-  std::optional<rt::settled<std::string>> result;
-  auto sink() {
-    return [this](rt::settled<std::string> s) noexcept {
-      std::lock_guard lock(mu);
-      result.emplace(std::move(s));
-    };
-  }
-  bool done() {
-    std::lock_guard lock(mu);
-    return result.has_value();
-  }
-  std::string value() {
-    std::lock_guard lock(mu);
-    return result.value().value();
-  }
-  bool cancelled() {
-    std::lock_guard lock(mu);
-    try {
-      result.value().value();
-    } catch (const rt::cancelled_error&) {
-      return true;
-    } catch (...) {
-    }
-    return false;
-  }
-};
+using outcome = cppvider::test_support::spawn_outcome<std::string>;
 
 TEST(Batcher, LoadsInOneWindowShareOneDeDuplicatedBatch) {
   recorder rec;

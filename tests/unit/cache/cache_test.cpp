@@ -20,6 +20,7 @@
 #include "cppvider/runtime/gather.hpp"
 #include "cppvider/runtime/task.hpp"
 #include "cppvider/runtime/time.hpp"
+#include "spawn_outcome.hpp"
 
 namespace rt = cppvider::runtime;
 namespace cache = cppvider::cache;
@@ -45,39 +46,7 @@ struct manual_clock {
   }
 };
 
-// The outcome of a task started with rt::spawn; filled in by whichever thread finishes it.
-struct outcome {
-  std::mutex mu;
-  std::optional<rt::settled<std::string>> result;
-  auto sink() {
-    return [this](rt::settled<std::string> s) noexcept {
-      std::lock_guard lock(mu);
-      result.emplace(std::move(s));
-    };
-  }
-  bool done() {
-    std::lock_guard lock(mu);
-    return result.has_value();
-  }
-  std::string value() {
-    std::lock_guard lock(mu);
-    return result.value().value();
-  }
-  std::string error() {
-    std::lock_guard lock(mu);
-    return result.value().error_message();
-  }
-  bool cancelled() {
-    std::lock_guard lock(mu);
-    try {
-      result.value().value();
-    } catch (const rt::cancelled_error&) {
-      return true;
-    } catch (...) {
-    }
-    return false;
-  }
-};
+using outcome = cppvider::test_support::spawn_outcome<std::string>;
 
 // A fetch that waits for `gate` (with the fetch's own stop token), then answers `value`.
 struct gated_fetch {
