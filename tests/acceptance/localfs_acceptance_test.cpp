@@ -55,57 +55,68 @@ TEST_F(localfs_acceptance, file_life_cycle_with_both_clients) {
   const auto clients = at::clients();  // throws (fails the test) when either CLI is missing
   ASSERT_EQ(clients.size(), 2U);
   for (const auto& cli : clients) {
-    const auto r = at::run(
-        cli,
-        {.provider = provider_,
-         .steps =
-             {
-                 {.config = file_config("a.txt", "one"),
-                  .check = at::all(
-                      {at::attr("localfs_file.f", "content", "one"),
-                       at::attr("localfs_file.f", "permissions", "0644"),
-                       // sha256("one"), known at plan time and kept by apply
-                       at::attr("localfs_file.f", "sha256",
-                                "7692c3ad3540bb803c020b3aee66cd8887123234ea0c6e7143c0add73ff431ed"),
-                       at::attr("data.localfs_file.back", "content", "one"),
-                       at::no_attr("localfs_file.f", "content_wo"),
-                       [this](const at::state& s) -> std::optional<std::string> {
-                         if (read("a.txt") != "one") return "a.txt does not hold \"one\"";
-                         if (!s.outputs.contains("sha")) return "output sha is missing";
-                         return std::nullopt;
-                       }})},
-                 // Importing the file by the path the configuration names gives the same state
-                 // (ImportStateVerify). (By its id, the absolute path, `path` would differ.)
-                 {.config = file_config("a.txt", "one"),
-                  .check = at::attr("localfs_file.f", "content", "one"),
-                  .import_address = "localfs_file.f",
-                  .import_id = "a.txt",
-                  .import_verify = true},
-                 // In place: same path, new content.
-                 {.config = file_config("a.txt", "two"),
-                  .check = at::attr("localfs_file.f", "content", "two")},
-                 // A new path replaces the file.
-                 {.config = file_config("b.txt", "two"),
-                  .check = [this](const at::state&) -> std::optional<std::string> {
-                    if (fs::exists(root_ / "a.txt")) return "a.txt survived the replacement";
-                    if (read("b.txt") != "two") return "b.txt does not hold \"two\"";
-                    return std::nullopt;
-                  }},
-                 // Planning a change shows it and changes nothing.
-                 {.config = file_config("b.txt", "three"),
-                  .plan_only = true,
-                  .expect_non_empty_plan = true},
-                 // A configuration the provider rejects fails the apply with its diagnostic.
-                 {.config = provider_block() +
-                            "resource \"localfs_file\" \"f\" {\n  path = \"b.txt\"\n"
-                            "  content = \"x\"\n  permissions = \"777\"\n}\n",
-                  .expect_error = "must be four octal digits"},
-             },
-         .check_destroy = [this](const at::state& s) -> std::optional<std::string> {
-           if (fs::exists(root_ / "b.txt")) return "b.txt is still on disk after destroy";
-           if (!s.resources.empty()) return "the state is not empty";
-           return std::nullopt;
-         }});
+    const auto
+        r = at::run(cli,
+                    {.provider = provider_,
+                     .steps =
+                         {
+                             {.config = file_config("a.txt", "one"),
+                              .check = at::all({at::attr("localfs_file.f", "content", "one"),
+                                                at::attr("localfs_file.f", "permissions", "0644"),
+                                                // sha256("one"), known at plan time and kept by
+                                                // apply
+                                                at::attr("localfs_file.f", "sha256",
+                                                         "7692c3ad3540bb803c020b3aee66cd8887123234e"
+                                                         "a0c6e7143c0add73ff431ed"),
+                                                at::attr(
+                                                    "data.localfs_file.back", "content", "one"),
+                                                at::no_attr("localfs_file.f", "content_wo"),
+                                                at::sensitive("localfs_file.f", "content_wo"),  // null, marked all the same
+                                                [this](const at::
+                                                           state& s) -> std::optional<std::string> {
+                                                  if (read("a.txt") != "one")
+                                                    return "a.txt does not hold \"one\"";
+                                                  if (!s.outputs.contains("sha"))
+                                                    return "output sha is missing";
+                                                  return std::nullopt;
+                                                }})},
+                             // Importing the file by the path the configuration names gives the
+                             // same state (ImportStateVerify). (By its id, the absolute path,
+                             // `path` would differ.)
+                             {.config = file_config("a.txt", "one"),
+                              .check = at::attr("localfs_file.f", "content", "one"),
+                              .import_address = "localfs_file.f",
+                              .import_id = "a.txt",
+                              .import_verify = true},
+                             // In place: same path, new content.
+                             {.config = file_config("a.txt", "two"),
+                              .check = at::attr("localfs_file.f", "content", "two")},
+                             // A new path replaces the file.
+                             {.config = file_config("b.txt", "two"),
+                              .check = [this](const at::state&) -> std::optional<std::string> {
+                                if (fs::exists(root_ / "a.txt"))
+                                  return "a.txt survived the replacement";
+                                if (read("b.txt") != "two") return "b.txt does not hold \"two\"";
+                                return std::nullopt;
+                              }},
+                             // Planning a change shows it and changes nothing.
+                             {.config = file_config("b.txt", "three"),
+                              .plan_only = true,
+                              .expect_non_empty_plan = true},
+                             // A configuration the provider rejects fails the apply with its
+                             // diagnostic.
+                             {.config =
+                                  provider_block() +
+                                  "resource \"localfs_file\" \"f\" {\n  path = \"b.txt\"\n"
+                                  "  content = \"x\"\n  permissions = \"777\"\n}\n",
+                              .expect_error = "must be four octal digits"},
+                         },
+                     .check_destroy = [this](const at::state& s) -> std::optional<std::string> {
+                       if (fs::exists(root_ / "b.txt"))
+                         return "b.txt is still on disk after destroy";
+                       if (!s.resources.empty()) return "the state is not empty";
+                       return std::nullopt;
+                     }});
     EXPECT_TRUE(r.ok()) << r.failure;
     EXPECT_EQ(r.steps_run, 6U) << cli.name;
     EXPECT_FALSE(fs::exists(root_ / "b.txt")) << cli.name;
@@ -151,6 +162,14 @@ TEST_F(localfs_acceptance, failures_are_reported_and_objects_destroyed) {
                                .import_verify = true}}});
   EXPECT_NE(drifted.failure.find("content: state \"six\", imported \"changed\""), std::string::npos)
       << drifted.failure;
+
+  const auto not_sensitive =
+      at::run(cli, {.provider = provider_,
+                    .steps = {{.config = file_config("g.txt", "seven"),
+                               .check = at::sensitive("localfs_file.f", "content")}}});
+  EXPECT_NE(not_sensitive.failure.find("localfs_file.f.content is not marked sensitive"),
+            std::string::npos)
+      << not_sensitive.failure;
 
   const auto missing = at::run(cli, {.provider = provider_,
                                      .steps = {{.config = file_config("e.txt", "five"),
