@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <system_error>
 #include <utility>
 
 #include "cppvider/runtime/log.hpp"
@@ -82,6 +83,8 @@ accept_loop::accept_loop(int listen_fd, std::function<void(int fd)> on_connectio
     : listen_fd_(listen_fd),
       wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       on_connection_(std::move(on_connection)) {
+  // Without the eventfd, stop() could not wake the thread.
+  if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   thread_ = std::thread([this] { run(); });
 }
 

@@ -39,6 +39,7 @@ class listener {
 // Accepts connections on a listener from a thread of its own and hands each (non-blocking,
 // close-on-exec) to `on_connection`, which takes ownership of the descriptor. stop() (or the
 // destructor) wakes the thread and joins it; connections still queued are left to the kernel.
+// The constructor throws std::system_error when it cannot make its wake-up descriptor or thread.
 class accept_loop {
  public:
   accept_loop(int listen_fd, std::function<void(int fd)> on_connection);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <string>
 
 #include "cppvider/plugin/handshake.hpp"
@@ -252,12 +253,19 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
     return 1;
   }
   const int listen_fd = listener->fd();
-  detail::accept_loop accepting(listen_fd, [acceptor, listen_fd](int fd) {
-    grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters p;
-    p.listener_fd = listen_fd;
-    p.fd = fd;
-    acceptor->HandleNewConnection(&p);  // takes the descriptor, closing it on failure
-  });
+  std::optional<detail::accept_loop> accepting;
+  try {
+    accepting.emplace(listen_fd, [acceptor, listen_fd](int fd) {
+      grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters p;
+      p.listener_fd = listen_fd;
+      p.fd = fd;
+      acceptor->HandleNewConnection(&p);  // takes the descriptor, closing it on failure
+    });
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cppvider: could not start accepting connections: %s\n", e.what());
+    remove_socket();
+    return 1;
+  }
 
   if (args.debug) {
     const auto reattach =
@@ -285,7 +293,7 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
     state.wait_for_shutdown();
   }
 
-  accepting.stop();
+  accepting->stop();
   state.close_streams();
   state.stop_in_flight();
   // Calls in flight get the grace period to answer; with none, there is nothing to wait for
