@@ -13,8 +13,11 @@ runs="${2:-30}"
 release_dir="${RELEASE_DIR:-build/release}"
 static_dir="${STATIC_DIR:-build/static}"
 cmake --preset release -B "$release_dir" >/dev/null && cmake --build "$release_dir" --target terraform-provider-rawtest >/dev/null
-cmake --preset static -B "$static_dir" >/dev/null && cmake --build "$static_dir" --target terraform-provider-rawtest >/dev/null
-bins=("$release_dir/tests/e2e/terraform-provider-rawtest" "$static_dir/tests/e2e/terraform-provider-rawtest")
+cmake --preset static -B "$static_dir" >/dev/null &&
+  cmake --build "$static_dir" --target terraform-provider-rawtest terraform-provider-localfs >/dev/null
+# The plugin layer (dynamic and static), then a framework provider (the localfs example, static).
+bins=("$release_dir/tests/e2e/terraform-provider-rawtest" "$static_dir/tests/e2e/terraform-provider-rawtest"
+      "$static_dir/examples/local/terraform-provider-localfs")
 if [ -x bench/go-baseline/build.sh ] && bash bench/go-baseline/build.sh >/dev/null 2>&1; then
   bins+=(bench/go-baseline/out/terraform-provider-rawtest)
 fi
