@@ -162,7 +162,6 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
 
   // Mutual TLS when the host sends its certificate (AutoMTLS); never in --debug mode.
   const std::string client_cert = args.debug ? std::string() : env_or("PLUGIN_CLIENT_CERT");
-  const bool creds_are_tls = !client_cert.empty();
   // In --debug mode the main thread waits for Ctrl-C or SIGTERM with sigwait; both are blocked
   // before gRPC starts threads, so every gRPC thread inherits the mask and none can take them.
   sigset_t debug_signals;
@@ -189,7 +188,7 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   // and a thread of their own would cost a stack and a malloc arena for the process's life.
   std::optional<server_identity> identity;
   double identity_ms = 0;
-  if (creds_are_tls) {
+  if (!client_cert.empty()) {
     const auto t_identity = std::chrono::steady_clock::now();
     try {
       detail::skip_openssl_config();
@@ -233,7 +232,7 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
     creds = grpc::InsecureServerCredentials();
   }
 
-  if (creds_are_tls) detail::begin_certificate_parsing();
+  if (identity) detail::begin_certificate_parsing();
   const auto t_build = std::chrono::steady_clock::now();
   grpc::ServerBuilder builder;
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
@@ -245,7 +244,7 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   builder.RegisterService(provider.get());
   for (auto& s : infra) builder.RegisterService(s.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (creds_are_tls) detail::end_certificate_parsing();
+  if (identity) detail::end_certificate_parsing();
   if (!server || !acceptor) {
     // The line may be out already: the host then sees its connection closed and reports it.
     std::fprintf(stderr, "cppvider: the gRPC server did not start\n");
