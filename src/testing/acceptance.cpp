@@ -26,7 +26,10 @@ using json = nlohmann::json;
 
 struct command_result {
   int exit_code = -1;  // -1: did not run or was killed at the timeout
-  std::string out;     // stdout then stderr
+  std::string out;     // stdout
+  std::string err;     // stderr (the CLI's errors and warnings)
+  // Both, for failure messages and for looking for an expected error wherever the CLI put it.
+  [[nodiscard]] std::string all() const { return err.empty() ? out : out + "\n[stderr]\n" + err; }
   bool timed_out = false;
 };
 
@@ -90,7 +93,7 @@ command_result run_command(const std::vector<std::string>& argv, const fs::path&
   if (rc != 0) {
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
-    r.out = "could not start " + argv[0] + ": " + std::strerror(rc);
+    r.err = "could not start " + argv[0] + ": " + std::strerror(rc);
     return r;
   }
 
@@ -129,7 +132,7 @@ command_result run_command(const std::vector<std::string>& argv, const fs::path&
   }
   if (!r.timed_out && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   r.out = std::move(out);
-  if (!err.empty()) r.out += "\n[stderr]\n" + err;
+  r.err = std::move(err);
   return r;
 }
 
@@ -273,7 +276,7 @@ std::string describe(std::string_view what, const command_result& r) {
   } else {
     s += " (exit code " + std::to_string(r.exit_code) + ")";
   }
-  return s + ":\n" + tail(r.out);
+  return s + ":\n" + tail(r.all());
 }
 
 // Reads the state; an empty optional means `failure` was set.
@@ -284,7 +287,7 @@ std::optional<state> read_state(const workdir& w, const std::map<std::string, st
     failure = describe("show -json failed", shown);
     return std::nullopt;
   }
-  return parse_state(shown.out.substr(0, shown.out.find("\n[stderr]\n")), failure);
+  return parse_state(shown.out, failure);
 }
 
 bool ignored(const std::string& key, const std::vector<std::string>& ignore) {
@@ -357,7 +360,7 @@ std::string run_step(const workdir& w, const test_case& tc, const cli& client, c
     const auto plan = w.run_cli("plan", {"-detailed-exitcode"}, s.env);
     if (s.expect_error) {
       if (plan.exit_code != 1) return describe("the plan was expected to fail", plan);
-      if (plan.out.find(*s.expect_error) == std::string::npos)
+      if (plan.all().find(*s.expect_error) == std::string::npos)
         return describe("the plan failed without \"" + *s.expect_error + "\"", plan);
       return {};
     }
@@ -374,7 +377,7 @@ std::string run_step(const workdir& w, const test_case& tc, const cli& client, c
   applied = apply.exit_code == 0;
   if (s.expect_error) {
     if (apply.exit_code == 0) return describe("the apply was expected to fail", apply);
-    if (apply.out.find(*s.expect_error) == std::string::npos)
+    if (apply.all().find(*s.expect_error) == std::string::npos)
       return describe("the apply failed without \"" + *s.expect_error + "\"", apply);
     return {};
   }
