@@ -58,7 +58,11 @@ if [ "$fast" = 0 ]; then
     echo "== fuzz (bounded runs)"
     cmake --preset fuzz >/dev/null
     cmake --build build/fuzz -j"$jobs"
-    ctest --test-dir build/fuzz --output-on-failure -L fuzz
+    if ! ctest --test-dir build/fuzz --output-on-failure -L fuzz; then
+      # CI shows the end of the log: put what reproduces the failure there.
+      bash scripts/fuzz-digest.sh build/fuzz
+      exit 1
+    fi
   fi
 fi
 echo "== all tests passed"
