@@ -1,12 +1,17 @@
 // cppvider/runtime/executor.hpp: the threads that resume tasks after they wait.
 //
-// One executor (asio's io_context run by a few threads) resumes every task whose timer, socket
-// or HTTP transfer completes; a separate bounded pool runs blocking code (run_blocking). Both
-// start on first use, so a provider that never waits pays nothing at start-up.
+// One executor (asio's io_context run by its event threads) resumes every task whose timer,
+// socket or HTTP transfer completes; a separate bounded pool runs blocking code (run_blocking).
+// Both start on first use, so a provider that never waits pays nothing at start-up.
 //
 //   co_await runtime::resume_on_executor();   // continue on an executor thread
 //
-// Sizes: CPPVIDER_THREADS (default: the number of cores, at least 2) and
+// Fairness: a standby thread watches the event threads. When none of them has completed a handler
+// for a tick (50 ms) while work is ready, they are all held by tasks that compute or block, and
+// the standby serves the loop until one is free again; a task that holds its thread stalls the
+// others for about a tick, not for as long as it runs.
+//
+// Sizes: CPPVIDER_THREADS event threads (default: the cores but one, at least 1) and
 // CPPVIDER_BLOCKING_THREADS (default 8), read when each is first used.
 #pragma once
 
@@ -27,6 +32,7 @@ class executor {
 
   // Runs f on an executor thread. f must not throw.
   void post(std::function<void()> f);
+  // Event threads (the standby thread not counted).
   [[nodiscard]] unsigned thread_count() const noexcept;
 
   struct impl;

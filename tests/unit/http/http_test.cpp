@@ -406,9 +406,9 @@ rt::task<void> note_response(const http::client& c, std::string url, std::atomic
 }
 
 // Fairness: a task that keeps its executor thread busy after its response must not hold up the
-// pool. The other request's response is read, and its task resumed, on another thread meanwhile.
+// pool. The other request's response is read, and its task resumed, on another thread meanwhile
+// (another event thread, or the standby thread when the event thread is the only one).
 TEST(HttpPool, ASlowTaskDoesNotHoldUpThePoolsOtherRequests) {
-  ASSERT_GE(rt::default_executor().thread_count(), 2U);
   http_test::server s([](connection& c) {
     received r;
     while (c.read_request(r)) {
