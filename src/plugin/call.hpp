@@ -38,8 +38,13 @@ class server_state {
   std::stop_token current_stop_token();
   void stop_in_flight();
 
+  // Streams that stay open until the host leaves or the server stops (stdio, broker, health
+  // Watch). track() counts one in, stream_done() (from its OnDone) counts it out.
   void track(std::weak_ptr<closable> s);
-  void close_streams();
+  void stream_done();
+  // Finishes every open stream with OK and waits (up to `wait`) until their statuses have gone
+  // out: stopping the server right after Finish() would cancel a status still queued.
+  void close_streams(std::chrono::milliseconds wait);
 
   void request_shutdown();
   bool wait_for_shutdown(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
@@ -56,6 +61,7 @@ class server_state {
   std::mutex mutex_;
   std::stop_source stop_;
   std::vector<std::weak_ptr<closable>> streams_;
+  int streams_open_ = 0;  // guarded by mutex_
   std::condition_variable cv_;
   std::atomic<bool> shutdown_{false};
 };

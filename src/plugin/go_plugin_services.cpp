@@ -44,9 +44,18 @@ void server_state::track(std::weak_ptr<closable> s) {
   std::lock_guard lock(mutex_);
   std::erase_if(streams_, [](const auto& w) { return w.expired(); });
   streams_.push_back(std::move(s));
+  ++streams_open_;
 }
 
-void server_state::close_streams() {
+void server_state::stream_done() {
+  {
+    std::lock_guard lock(mutex_);
+    --streams_open_;
+  }
+  cv_.notify_all();
+}
+
+void server_state::close_streams(std::chrono::milliseconds wait) {
   std::vector<std::shared_ptr<closable>> open;
   {
     std::lock_guard lock(mutex_);
@@ -55,6 +64,9 @@ void server_state::close_streams() {
     streams_.clear();
   }
   for (auto& s : open) s->close();
+  open.clear();  // the streams own themselves until OnDone
+  std::unique_lock lock(mutex_);
+  cv_.wait_for(lock, wait, [this] { return streams_open_ <= 0; });
 }
 
 void server_state::request_shutdown() {
@@ -86,6 +98,7 @@ class idle_writer final : public grpc::ServerWriteReactor<Message>, public closa
                                                   std::optional<Message> first = std::nullopt) {
     auto w = std::make_shared<idle_writer>();
     w->self_ = w;
+    w->state_ = &state;
     state.track(w);
     if (first) {
       w->first_ = std::move(*first);
@@ -99,9 +112,13 @@ class idle_writer final : public grpc::ServerWriteReactor<Message>, public closa
   }
   void OnWriteDone(bool) override {}
   void OnCancel() override { close(); }
-  void OnDone() override { self_.reset(); }
+  void OnDone() override {
+    state_->stream_done();
+    self_.reset();
+  }
 
  private:
+  server_state* state_ = nullptr;
   std::shared_ptr<idle_writer> self_;
   std::optional<Message> first_;
   std::atomic<bool> finished_{false};
@@ -162,6 +179,7 @@ class broker_stream final : public grpc::ServerBidiReactor<::plugin::ConnInfo, :
   static broker_stream* start(server_state& state) {
     auto b = std::make_shared<broker_stream>();
     b->self_ = b;
+    b->state_ = &state;
     state.track(b);
     b->StartRead(&b->in_);
     if (state.shutdown_requested()) b->close();
@@ -178,9 +196,13 @@ class broker_stream final : public grpc::ServerBidiReactor<::plugin::ConnInfo, :
     if (!finished_.exchange(true)) Finish(grpc::Status::OK);
   }
   void OnCancel() override { close(); }
-  void OnDone() override { self_.reset(); }
+  void OnDone() override {
+    state_->stream_done();
+    self_.reset();
+  }
 
  private:
+  server_state* state_ = nullptr;
   std::shared_ptr<broker_stream> self_;
   ::plugin::ConnInfo in_;
   std::atomic<bool> finished_{false};

@@ -293,7 +293,8 @@ int serve(provider_service& service, const serve_options& options, int argc, cha
   }
 
   accepting->stop();
-  state.close_streams();
+  // Bounded: a host that stopped reading must not hold up the exit (Terraform allows 2 s).
+  state.close_streams(std::chrono::milliseconds(500));
   state.stop_in_flight();
   // Calls in flight get the grace period to answer; with none, there is nothing to wait for
   // (gRPC would otherwise wait out the deadline for clients that keep their connection open).
