@@ -164,7 +164,7 @@ auto attempt_once(detail::pool& p, const detail::prepared& req, detail::outcome&
 // Locals live at function scope and no co_await sits in a condition or an initialiser: GCC 12
 // miscompiles those in coroutines (see runtime/task.hpp).
 runtime::task<response> run(std::shared_ptr<detail::pool> p, request r) {
-  const auto started = clock::now();
+  clock::time_point started{};  // the first attempt's start, as the pool saw it
   detail::prepared req = p->prepare(std::move(r));
   detail::outcome out;
   decision d;
@@ -179,6 +179,7 @@ runtime::task<response> run(std::shared_ptr<detail::pool> p, request r) {
     ++attempt;
     if (attempt > 1) out = detail::outcome{};  // forget the previous attempt
     co_await attempt_once(*p, req, out);
+    if (attempt == 1) started = out.started_at;
     d = decide(p->options(), req, out, attempt);
     log_attempt(req, out, attempt, d);
     if (!d.retry) break;
@@ -186,7 +187,7 @@ runtime::task<response> run(std::shared_ptr<detail::pool> p, request r) {
     co_await runtime::sleep_for(d.delay);
   }
   if (out.cancelled || out.failure) fail(req, out, attempt, d.exhausted);
-  co_return make_response(std::move(req), std::move(out), attempt, clock::now() - started);
+  co_return make_response(std::move(req), std::move(out), attempt, out.ended_at - started);
 }
 
 void validate(const client_options& o) {

@@ -155,6 +155,7 @@ struct pool::easy_slot {
   std::array<char, CURL_ERROR_SIZE> errbuf{};
   // What configure() set last.
   std::string url;
+  bool https = false;  // url's scheme
   curl_slist* headers = nullptr;
   long pipewait = -1;
   long noprogress = -1;
@@ -184,8 +185,8 @@ struct pool::transfer : std::enable_shared_from_this<pool::transfer> {
   std::shared_ptr<transfer> self;  // the multi handle's reference while added
   transfer* prev = nullptr;        // the pool's list of added transfers
   transfer* next = nullptr;
-  slot_ptr slot;  // the easy handle, while the transfer has one
-  clock::time_point submitted = clock::now();
+  slot_ptr slot;                // the easy handle, while the transfer has one
+  clock::time_point submitted;  // when the strand took it
   clock::time_point pool_deadline = never;
   clock::time_point total_deadline = never;
   clock::time_point last_activity = never;
@@ -218,7 +219,7 @@ size_t pool::transfer::on_header(char* data, size_t size, size_t n, void* ud) {
   const std::string_view line = trim(std::string_view(data, len));
   if (line.starts_with("HTTP/")) {
     // The head arrives in one piece almost always: its first line stands for all of it.
-    t.last_activity = clock::now();
+    t.last_activity = t.owner->now_;
     // A new response head (after 1xx or a followed redirect): forget the previous one.
     t.out->headers.clear();
     t.out->headers.reserve(8);  // one allocation for a typical response's fields
@@ -250,7 +251,7 @@ size_t pool::transfer::on_header(char* data, size_t size, size_t n, void* ud) {
 size_t pool::transfer::on_body(char* data, size_t size, size_t n, void* ud) {
   auto& t = easy_slot::of(ud);
   const size_t len = size * n;
-  t.last_activity = clock::now();
+  t.last_activity = t.owner->now_;
   auto& body = t.out->body;
   const std::size_t limit = t.owner->options_.max_response_body;
   if (len > limit - std::min(limit, body.size())) {
@@ -298,7 +299,7 @@ int pool::transfer::on_prereq(void* ud, char* /*remote_ip*/, char* /*local_ip*/,
   }
   t.sent = true;
   t.redirects_at_send = redirects;
-  t.last_activity = clock::now();
+  t.last_activity = t.owner->now_;
   t.owner->schedule(t);
   return CURL_PREREQFUNC_OK;
 }
@@ -308,7 +309,7 @@ int pool::transfer::on_progress(void* ud, curl_off_t /*dltotal*/, curl_off_t dln
   auto& t = easy_slot::of(ud);
   if (dlnow + ulnow != t.progress_seen) {
     t.progress_seen = dlnow + ulnow;
-    t.last_activity = clock::now();
+    t.last_activity = t.owner->now_;
   }
   return 0;
 }
@@ -358,9 +359,9 @@ pool::~pool() {
   curl_timer_.cancel();
   deadline_timer_.cancel();
   multi_.reset();
-  for (const auto& [fd, sock] : sockets_) {
+  sockets_.for_each([](curl_socket_t fd, const socket_state& sock) {
     if (sock.own) ::close(fd);
-  }
+  });
   std::error_code ec;
   epoll_sd_.close(ec);  // NOLINT(bugprone-unused-return-value): nothing to do about it here
 }
@@ -465,7 +466,8 @@ void pool::start(const prepared& req, outcome& out, runtime::resumer<void> done,
     done.set_value();
     return;
   }
-  auto t = std::make_shared<transfer>(shared_from_this(), req, out, done);
+  auto t = std::allocate_shared<transfer>(runtime::cached_allocator<transfer>{}, shared_from_this(),
+                                          req, out, done);
   // Before the post: a stop requested since the check above runs the callback here, and its
   // abort is then queued on the strand ahead of the add.
   t->on_stop.emplace(st, transfer::stop_fn{t});
@@ -479,13 +481,19 @@ void pool::start(const prepared& req, outcome& out, runtime::resumer<void> done,
 }
 
 void pool::add_incoming() {
-  std::vector<std::shared_ptr<transfer>> batch;
+  begin_pass();
+  // The two lists take turns: the one emptied by the previous pass keeps its capacity and
+  // takes the next arrivals, so a busy pool allocates none.
+  transfer_list batch = std::move(spare_incoming_);
   {
     const std::lock_guard lock(incoming_mutex_);
     batch.swap(incoming_);
     incoming_posted_ = false;
   }
   for (const auto& t : batch) add(t);
+  batch.clear();
+  spare_incoming_ = std::move(batch);
+  update_max_connects();  // before libcurl hands out connections for the batch
   // One pass of libcurl sends every request of the batch (and resumes what finished).
   socket_action(CURL_SOCKET_TIMEOUT, 0);
 }
@@ -504,6 +512,7 @@ void pool::add(const std::shared_ptr<transfer>& t) {
     return;
   }
   t->slot = std::move(s);
+  t->submitted = now_;
   configure(*t, *t->slot);
   const auto& to = options_.timeouts;
   if (to.pool_wait.count() > 0) t->pool_deadline = t->submitted + to.pool_wait;
@@ -522,7 +531,6 @@ void pool::add(const std::shared_ptr<transfer>& t) {
   running_list_ = t.get();
   ++running_;
   in_flight_.store(running_, std::memory_order_relaxed);
-  update_max_connects();
   schedule(*t);
 }
 
@@ -602,15 +610,15 @@ void pool::configure(transfer& t, easy_slot& s) {
   if (s.url != r.url) {
     curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
     s.url = r.url;
+    s.https = r.url.size() > 5 && iequals(std::string_view(r.url).substr(0, 6), "https:");
   }
   if (s.headers != r.headers) {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r.headers);
     s.headers = r.headers;
   }
-  const bool https = r.url.size() > 5 && iequals(std::string_view(r.url).substr(0, 6), "https:");
   // Over TLS, wait for a connection being set up to say whether it multiplexes rather than
   // opening one connection per concurrent request.
-  const long pipewait = options_.http2 && https ? 1L : 0L;
+  const long pipewait = options_.http2 && s.https ? 1L : 0L;
   if (s.pipewait != pipewait) {
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, pipewait);
     s.pipewait = pipewait;
@@ -646,8 +654,10 @@ void pool::configure(transfer& t, easy_slot& s) {
 
 void pool::abort(transfer& t, abort_reason why) {
   if (t.finished) return;
+  begin_pass();
   t.aborted = why;
   complete(t, CURLE_ABORTED_BY_CALLBACK);
+  update_max_connects();
   resume_finished();
 }
 
@@ -663,7 +673,6 @@ void pool::complete(transfer& t, CURLcode code) {
     t.prev = t.next = nullptr;
     --running_;
     in_flight_.store(running_, std::memory_order_relaxed);
-    update_max_connects();
   }
   classify(t, code);
   if (t.slot) {
@@ -692,8 +701,12 @@ void pool::complete(transfer& t, CURLcode code) {
     t.slot->t = nullptr;
     idle_slots_.push_back(std::move(t.slot));  // configure() sets what differs
   }
-  t.out->duration = clock::now() - t.submitted;
+  t.out->started_at = t.submitted;
+  t.out->ended_at = now_;
+  t.out->duration = now_ - t.submitted;
   t.self.reset();
+  // One buffer per pass, big enough for everything in flight to finish in it.
+  if (finished_.capacity() == 0) finished_.reserve(running_ + 1);
   finished_.push_back(std::move(keep));
 }
 
@@ -823,7 +836,8 @@ void pool::schedule(const transfer& t) {
 
 void pool::on_deadline() {
   deadline_armed_ = never;
-  const auto now = clock::now();
+  begin_pass();
+  const auto now = now_;
   const auto read = options_.timeouts.read;
   std::vector<std::pair<std::shared_ptr<transfer>, abort_reason>> expired;
   for (transfer* t = running_list_; t != nullptr; t = t->next) {
@@ -840,6 +854,7 @@ void pool::on_deadline() {
 }
 
 void pool::socket_action(curl_socket_t s, int events) {
+  begin_pass();
   int running = 0;
   curl_multi_socket_action(multi_.get(), s, events, &running);
   collect_done();
@@ -855,6 +870,7 @@ void pool::collect_done() {
     auto* slot = reinterpret_cast<easy_slot*>(priv);
     if (slot != nullptr && slot->t != nullptr) complete(*slot->t, code);
   }
+  update_max_connects();
   resume_finished();
 }
 
@@ -862,9 +878,13 @@ void pool::update_max_connects() {
   // libcurl's cache limit counts busy connections too; allowing the busy ones plus the idle
   // allowance closes only surplus idle connections instead of churning busy pools.
   const auto& l = options_.limits;
-  const std::size_t n = std::min(running_, l.max_connections) + l.max_keepalive_connections;
-  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS,
-                    static_cast<long>(std::max<std::size_t>(n, 1)));
+  // Once per strand handler (after its adds, after its completions), and only when changed:
+  // libcurl applies the limit when a finished transfer hands its connection back.
+  const auto n = static_cast<long>(std::max<std::size_t>(
+      std::min(running_, l.max_connections) + l.max_keepalive_connections, 1));
+  if (n == max_connects_set_) return;
+  max_connects_set_ = n;
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, n);
 }
 
 int pool::on_timer(CURLM* /*m*/, long timeout_ms, void* userp) {
@@ -893,7 +913,7 @@ void pool::set_curl_timer(long ms) {
   // libcurl moves its deadline on every transfer (it sets and clears a connect timeout each
   // time). Only an earlier deadline moves the asio timer; a wake-up that comes too early is
   // re-armed for the current one without calling libcurl.
-  curl_deadline_ = clock::now() + std::chrono::milliseconds(ms);
+  curl_deadline_ = now_ + std::chrono::milliseconds(ms);
   if (curl_deadline_ < curl_armed_) arm_curl_timer();
 }
 
@@ -937,20 +957,21 @@ int pool::on_close_socket(void* userp, curl_socket_t fd) {
 void pool::adopt_socket(curl_socket_t fd) {
   // An entry under this number is stale: a socket libcurl closed itself, which the kernel has
   // already dropped from the set.
-  sockets_[fd] = socket_state{.own = true};
+  sockets_.erase(fd);
+  sockets_[fd].own = true;
   connections_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void pool::close_socket(curl_socket_t fd) {
-  const auto it = sockets_.find(fd);
-  if (it != sockets_.end()) {
-    if (it->second.registered != 0) ::epoll_ctl(epfd(), EPOLL_CTL_DEL, fd, nullptr);
-    sockets_.erase(it);
+  if (const socket_state* sock = sockets_.find(fd)) {
+    if (sock->registered != 0) ::epoll_ctl(epfd(), EPOLL_CTL_DEL, fd, nullptr);
+    sockets_.erase(fd);
   }
   ::close(fd);
 }
 
 void pool::watch_socket(curl_socket_t s, int what) {
+  if (s < 0) return;  // never from libcurl; keeps the table's index valid
   auto& sock = sockets_[s];
   sock.wanted = true;
   const std::uint32_t events =
@@ -969,12 +990,12 @@ void pool::watch_socket(curl_socket_t s, int what) {
 }
 
 void pool::unwatch_socket(curl_socket_t s) {
-  const auto it = sockets_.find(s);
-  if (it == sockets_.end()) return;
-  it->second.wanted = false;
-  if (it->second.own) return;  // an idle connection stays registered (see the top of the file)
-  if (it->second.registered != 0) ::epoll_ctl(epfd(), EPOLL_CTL_DEL, s, nullptr);
-  sockets_.erase(it);
+  socket_state* sock = sockets_.find(s);
+  if (sock == nullptr) return;
+  sock->wanted = false;
+  if (sock->own) return;  // an idle connection stays registered (see the top of the file)
+  if (sock->registered != 0) ::epoll_ctl(epfd(), EPOLL_CTL_DEL, s, nullptr);
+  sockets_.erase(s);
 }
 
 int pool::epfd() noexcept { return epoll_sd_.native_handle(); }
@@ -993,18 +1014,19 @@ void pool::on_epoll(const std::error_code& ec) {
   // Aborted: the pool is going away. Any other error would repeat at once; the transfers then
   // end through their timeouts instead of spinning here.
   if (ec) return;
+  begin_pass();
   std::array<epoll_event, 64> ready{};
   const int n = ::epoll_wait(epfd(), ready.data(), static_cast<int>(ready.size()), 0);
   for (int i = 0; i < n; ++i) {
     const int fd = ready[static_cast<std::size_t>(i)].data.fd;
     const std::uint32_t e = ready[static_cast<std::size_t>(i)].events;
-    const auto it = sockets_.find(fd);
-    if (it == sockets_.end()) continue;  // closed while handling an earlier one
-    if (!it->second.wanted) {
+    socket_state* sock = sockets_.find(fd);
+    if (sock == nullptr) continue;  // closed while handling an earlier one
+    if (!sock->wanted) {
       // An idle connection woke up (the server closed it, most likely). Level-triggered, it
       // would wake us again and again: unregister it; libcurl notices when it next looks.
       ::epoll_ctl(epfd(), EPOLL_CTL_DEL, fd, nullptr);
-      it->second.registered = 0;
+      sock->registered = 0;
       continue;
     }
     int events = 0;

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <cstddef>
 
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
@@ -18,10 +19,10 @@
 #include <optional>
 #include <stop_token>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "cppvider/http/client.hpp"
+#include "cppvider/runtime/block_cache.hpp"
 #include "cppvider/runtime/task.hpp"
 
 namespace cppvider::http::detail {
@@ -81,6 +82,9 @@ struct outcome {
   std::string body;
   std::string http_version;
   std::chrono::nanoseconds duration{0};
+  // When the pool took the attempt and when it ended (the pool's pass times, see pool.hpp).
+  std::chrono::steady_clock::time_point started_at{};
+  std::chrono::steady_clock::time_point ended_at{};
 };
 
 class pool : public std::enable_shared_from_this<pool> {
@@ -108,6 +112,7 @@ class pool : public std::enable_shared_from_this<pool> {
   struct easy_slot;
   using slot_ptr = std::unique_ptr<easy_slot>;
   struct socket_state {
+    bool known = false;            // an entry of the table (below)
     bool own = false;              // opened through our callback: closed through ours too
     bool wanted = false;           // libcurl waits for it now (otherwise an idle connection)
     std::uint32_t registered = 0;  // epoll events in our set; 0: not in it
@@ -167,6 +172,11 @@ class pool : public std::enable_shared_from_this<pool> {
       std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point curl_armed_ = std::chrono::steady_clock::time_point::max();
   bool zero_timer_posted_ = false;
+  // The time at the start of the current strand handler, which every transfer it touches uses
+  // (activity for the read timeout, start and end of an attempt) instead of reading the clock
+  // for each: a pass takes microseconds, and libcurl reads the clock often enough already.
+  std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
+  void begin_pass() noexcept { now_ = std::chrono::steady_clock::now(); }
   bool adding_ = false;
   // Pool wait, read and total timeouts of every transfer (see pool.cpp).
   asio::steady_timer deadline_timer_;
@@ -177,15 +187,58 @@ class pool : public std::enable_shared_from_this<pool> {
   // libcurl's sockets in our epoll set, which asio watches as one descriptor (see pool.cpp).
   asio::posix::stream_descriptor epoll_sd_;
   bool epoll_waiting_ = false;
-  std::unordered_map<curl_socket_t, socket_state> sockets_;
+  // Indexed by descriptor number (small, dense integers): a lookup per socket event is an index.
+  class socket_table {
+   public:
+    // The entry of fd, made when absent.
+    socket_state& operator[](curl_socket_t fd) {
+      const auto i = static_cast<std::size_t>(fd);
+      if (i >= slots_.size()) slots_.resize(std::max(i + 1, slots_.size() * 2));
+      socket_state& s = slots_[i];
+      if (!s.known) {
+        s = socket_state{.known = true};
+        ++count_;
+      }
+      return s;
+    }
+    // The entry of fd, or null.
+    socket_state* find(curl_socket_t fd) noexcept {
+      const auto i = static_cast<std::size_t>(fd);
+      return fd >= 0 && i < slots_.size() && slots_[i].known ? &slots_[i] : nullptr;
+    }
+    void erase(curl_socket_t fd) noexcept {
+      if (socket_state* s = find(fd)) {
+        *s = socket_state{};
+        --count_;
+      }
+    }
+    [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+    template <class F>
+    void for_each(F f) const {
+      for (std::size_t i = 0; i < slots_.size(); ++i) {
+        if (slots_[i].known) f(static_cast<curl_socket_t>(i), slots_[i]);
+      }
+    }
+
+   private:
+    std::vector<socket_state> slots_;
+    std::size_t count_ = 0;
+  };
+  socket_table sockets_;
   std::vector<slot_ptr> idle_slots_;
-  std::size_t running_ = 0;  // transfers in the multi handle
+  std::size_t running_ = 0;     // transfers in the multi handle
+  long max_connects_set_ = -1;  // CURLMOPT_MAXCONNECTS as last set
+  // Batches move between threads (tasks start transfers anywhere, finished ones resume off the
+  // strand), so their buffers come from the block cache instead of growing anew each time.
+  using transfer_list =
+      std::vector<std::shared_ptr<transfer>, runtime::cached_allocator<std::shared_ptr<transfer>>>;
   // Finished transfers whose tasks are resumed together when the strand handler ends.
-  std::vector<std::shared_ptr<transfer>> finished_;
+  transfer_list finished_;
 
   // Transfers started by tasks, added to the multi handle in batches by one strand handler.
   std::mutex incoming_mutex_;
-  std::vector<std::shared_ptr<transfer>> incoming_;
+  transfer_list incoming_;
+  transfer_list spare_incoming_;  // strand only: the list the previous batch emptied
   bool incoming_posted_ = false;
 
   std::atomic<std::uint64_t> requests_{0};

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "cppvider/http/json.hpp"
+#include "cppvider/runtime/block_cache.hpp"
 #include "cppvider/runtime/task.hpp"
 
 namespace cppvider::http {
@@ -69,7 +70,9 @@ class headers {
   [[nodiscard]] auto end() const noexcept { return fields_.end(); }
 
  private:
-  std::vector<entry> fields_;
+  // Every response makes one and the caller drops it: its buffer comes from the thread's block
+  // cache (runtime/block_cache.hpp).
+  std::vector<entry, runtime::cached_allocator<entry>> fields_;
 };
 
 struct request {

@@ -29,6 +29,8 @@
 #include <utility>
 #include <variant>
 
+#include "cppvider/runtime/block_cache.hpp"
+
 namespace cppvider::runtime {
 
 // Thrown by awaitables when the task's stop token was triggered.
@@ -71,6 +73,11 @@ struct promise_base {
   std::suspend_always initial_suspend() const noexcept { return {}; }
   final_awaiter final_suspend() const noexcept { return {}; }
   void unhandled_exception() noexcept { error = std::current_exception(); }
+
+  // Frames come from the thread's block cache: requests end and start in batches, which
+  // glibc's own per-thread cache (7 blocks a size) does not absorb (block_cache.hpp).
+  static void* operator new(std::size_t n) { return cached_allocate(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { cached_deallocate(p, n); }
 };
 
 template <class T>

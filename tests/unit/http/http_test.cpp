@@ -685,9 +685,24 @@ TEST(HttpRetry, HonoursRetryAfterSeconds) {
   http::client c(o);
   const auto t0 = steady::now();
   const auto r = rt::sync_wait(c.get(s.url("/x")));
+  const auto waited = steady::now() - t0;
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.attempts, 2);
-  EXPECT_GE(since(t0), 1s);
+  EXPECT_GE(waited, 1s);
+  // response::elapsed spans both attempts and the wait between them, within the caller's time.
+  EXPECT_GE(r.elapsed, 1s);
+  EXPECT_LE(r.elapsed, waited);
+}
+
+TEST(HttpClient, ElapsedSpansTheServersAnswerTime) {
+  http_test::server s(slow_answer(60ms));
+  http::client c(options_for_tests());
+  const auto t0 = steady::now();
+  const auto r = rt::sync_wait(c.get(s.url("/slow")));
+  const auto waited = steady::now() - t0;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_GE(r.elapsed, 60ms);
+  EXPECT_LE(r.elapsed, waited);
 }
 
 TEST(HttpRetry, HonoursRetryAfterHttpDate) {

@@ -1,6 +1,9 @@
 // Coroutine runtime: tasks, gather, cancellation, timers, blocking pool, events.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -329,6 +332,23 @@ TEST(Executor, DefaultSizeLeavesOneCoreToTheRestOfTheProcess) {
   if (std::getenv("CPPVIDER_THREADS") != nullptr) GTEST_SKIP() << "CPPVIDER_THREADS sets the size";
   const unsigned cores = std::thread::hardware_concurrency();
   EXPECT_EQ(rt::default_executor().thread_count(), cores > 2 ? cores - 1 : 1U);
+}
+
+std::string thread_name() {
+  std::array<char, 16> buf{};
+  pthread_getname_np(pthread_self(), buf.data(), buf.size());
+  return buf.data();
+}
+
+rt::task<std::string> name_on_executor() {
+  co_await rt::resume_on_executor();
+  co_return thread_name();
+}
+
+TEST(Executor, ThreadsAreNamedForTopAndDebuggers) {
+  // A name per role, so `top -H`, gdb and perf tell the provider's threads from gRPC's.
+  EXPECT_EQ(rt::sync_wait(name_on_executor()), "cppv-event");
+  EXPECT_EQ(rt::sync_wait(rt::run_blocking([] { return thread_name(); })), "cppv-blocking");
 }
 
 // Runs on the executor until `release` is set (or 10 s pass: a hang guard, not a measurement),
