@@ -56,6 +56,19 @@ bool has_http_scheme(std::string_view url) noexcept {
          (url.size() > 8 && iequals(url.substr(0, 8), "https://"));
 }
 
+// "scheme://..." (RFC 3986: a letter, then letters, digits, "+", "-", "."); a relative path
+// whose query holds "://" is not one.
+bool has_scheme(std::string_view url) noexcept {
+  const auto end = url.find("://");
+  if (end == std::string_view::npos || end == 0) return false;
+  const auto scheme = url.substr(0, end);
+  if (std::isalpha(static_cast<unsigned char>(scheme.front())) == 0) return false;
+  return std::all_of(scheme.begin(), scheme.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) != 0 || c == '+' || c == '-' || c == '.';
+  });
+}
+
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -68,8 +81,11 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 
 std::string join_url(std::string_view base, std::string url, http::method m) {
   std::string out;
-  if (url.find("://") != std::string::npos) {
-    out = std::move(url);
+  if (has_http_scheme(url)) {
+    out = std::move(url);  // the common case: an absolute http(s) URL
+  } else if (has_scheme(url)) {
+    throw error(error_kind::invalid_request, m, http::redact_url(url), 0,
+                "only http:// and https:// URLs are supported");
   } else if (base.empty()) {
     throw error(error_kind::invalid_request, m, http::redact_url(url), 0,
                 "relative URL and no client_options::base_url");
@@ -79,16 +95,20 @@ std::string join_url(std::string_view base, std::string url, http::method m) {
     out = base;
     if (!url.empty() && url.front() != '/' && url.front() != '?') out.push_back('/');
     out += url;
-  }
-  if (!has_http_scheme(out)) {
-    throw error(error_kind::invalid_request, m, http::redact_url(out), 0,
-                "only http:// and https:// URLs are supported");
-  }
-  for (const char c : out) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
+    if (!has_http_scheme(out)) {
       throw error(error_kind::invalid_request, m, http::redact_url(out), 0,
-                  "URL contains spaces or control characters (percent-encode them)");
+                  "only http:// and https:// URLs are supported");
     }
+  }
+  // One pass without early exit (the compiler vectorises it); URLs are short.
+  unsigned bad = 0;
+  for (const char ch : out) {
+    const auto c = static_cast<unsigned char>(ch);
+    bad |= static_cast<unsigned>(c <= 0x20) | static_cast<unsigned>(c == 0x7F);
+  }
+  if (bad != 0) {
+    throw error(error_kind::invalid_request, m, http::redact_url(out), 0,
+                "URL contains spaces or control characters (percent-encode them)");
   }
   return out;
 }

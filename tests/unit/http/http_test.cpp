@@ -348,6 +348,25 @@ TEST(HttpClient, RejectsUnusableRequests) {
   EXPECT_THROW(http::client({.retry = {.max_attempts = 0}}), std::invalid_argument);
 }
 
+TEST(HttpClient, RelativePathsJoinTheBaseEvenWithAUrlInTheirQuery) {
+  http_test::server s(http_test::answer(200, "ok"));
+  auto o = options_for_tests();
+  o.base_url = s.url("/api/");
+  http::client c(o);
+  // "://" in the query does not make the path absolute.
+  EXPECT_EQ(rt::sync_wait(c.get("v1/go?next=https://example.com/x")).status, 200);
+  EXPECT_EQ(rt::sync_wait(c.get("/v1/go")).status, 200);
+  const auto log = s.log();
+  ASSERT_EQ(log.size(), 2U);
+  EXPECT_EQ(log[0].target, "/api/v1/go?next=https://example.com/x");
+  EXPECT_EQ(log[1].target, "/api/v1/go");
+  // A scheme other than http(s) is refused whether or not a base is set.
+  EXPECT_EQ(expect_http_error(c.get("ftp://127.0.0.1/x")).kind(),
+            http::error_kind::invalid_request);
+  EXPECT_EQ(expect_http_error(c.get("HTTP://127.0.0.1/ x")).kind(),
+            http::error_kind::invalid_request);
+}
+
 // ---- Concurrency and the pool ----------------------------------------------------------------
 
 // Answers after `delay`, so that concurrent requests really overlap.
