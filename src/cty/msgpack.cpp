@@ -39,6 +39,24 @@ std::string_view truncate_prefix(std::string_view s) noexcept {
   return s.substr(0, end);
 }
 
+// go-cty refuses a refinement extension over 1 KiB (an abusive allocation otherwise); so do we,
+// and the encoder never writes one.
+constexpr std::size_t max_refinement_bytes = 1024;
+
+// A big number in scientific notation ("9.2233720372065e3883"), which every decoder parses to
+// the same number: the form for refinement bounds whose plain decimal text is long.
+std::string scientific_text(const big_decimal& b) {
+  std::string s = b.negative ? "-" : "";
+  s += b.digits.front();
+  if (b.digits.size() > 1) {
+    s += '.';
+    s.append(b.digits, 1);
+  }
+  s += 'e';
+  s += std::to_string(static_cast<std::int64_t>(b.digits.size()) + b.exponent - 1);
+  return s;
+}
+
 }  // namespace detail
 
 namespace msgpack {
@@ -825,7 +843,8 @@ class decoder {
       value_access::set_unknown(out, t, nullptr);
       return true;
     }
-    if (body.size() > 1024) return fail("oversize unknown value refinement");
+    if (body.size() > detail::max_refinement_bytes)
+      return fail("oversize unknown value refinement");
     // Parse the refinement map inside the extension body; bytes after it are ignored.
     const std::uint8_t* saved_end = end_;
     const std::uint8_t* after = p_;
@@ -1175,50 +1194,68 @@ class encoder {
       w_.put(std::string_view("\xd4\x00\x00", 3));
       return;
     }
+    // Decoders (go-cty's and ours) refuse a refinement map over 1 KiB. A number bound whose plain
+    // decimal text is long (1e3000 is 3 001 digits) goes out in scientific notation; should the
+    // map still not fit, the bounds are left out: the value stays unknown, only less refined.
     std::string body;  // the refinement map's entries, written first to learn the size
     std::size_t count = 0;
-    {
-      writer b(body);
-      const type_kind k = t->kind;
-      if (r->not_null) {
-        b.byte(1);
-        b.byte(0xc2);
-        ++count;
+    const auto write_bound = [](writer& b, const number& n) {
+      const detail::big_decimal* big = n.big();
+      if (big != nullptr && big->digits.size() + static_cast<std::size_t>(std::max<std::int64_t>(
+                                                     big->exponent, -big->exponent)) >
+                                64) {
+        b.write_str(detail::scientific_text(*big));
+      } else {
+        b.write_number(value::number(n));
       }
-      if (k == type_kind::number) {
-        if (r->lower && !(r->lower->value.is_infinite() && r->lower->value.is_negative())) {
-          b.byte(3);
-          b.write_array_len(2);
-          b.write_number(value::number(r->lower->value));
-          b.byte(r->lower->inclusive ? 0xc3 : 0xc2);
+    };
+    for (const bool with_bounds : {true, false}) {
+      body.clear();
+      count = 0;
+      {
+        writer b(body);
+        const type_kind k = t->kind;
+        if (r->not_null) {
+          b.byte(1);
+          b.byte(0xc2);
           ++count;
         }
-        if (r->upper && !(r->upper->value.is_infinite() && !r->upper->value.is_negative())) {
-          b.byte(4);
-          b.write_array_len(2);
-          b.write_number(value::number(r->upper->value));
-          b.byte(r->upper->inclusive ? 0xc3 : 0xc2);
-          ++count;
-        }
-      } else if (k == type_kind::string) {
-        const std::string_view prefix = detail::truncate_prefix(r->string_prefix);
-        if (!prefix.empty()) {
-          b.byte(2);
-          b.write_str(prefix);
-          ++count;
-        }
-      } else if (k == type_kind::list || k == type_kind::set || k == type_kind::map) {
-        if (r->min_length && *r->min_length != 0) {
-          b.byte(5);
-          b.write_uint(*r->min_length);
-          ++count;
-        }
-        if (r->max_length) {
-          b.byte(6);
-          b.write_uint(*r->max_length);
-          ++count;
+        if (k == type_kind::number && with_bounds) {
+          if (r->lower && !(r->lower->value.is_infinite() && r->lower->value.is_negative())) {
+            b.byte(3);
+            b.write_array_len(2);
+            write_bound(b, r->lower->value);
+            b.byte(r->lower->inclusive ? 0xc3 : 0xc2);
+            ++count;
+          }
+          if (r->upper && !(r->upper->value.is_infinite() && !r->upper->value.is_negative())) {
+            b.byte(4);
+            b.write_array_len(2);
+            write_bound(b, r->upper->value);
+            b.byte(r->upper->inclusive ? 0xc3 : 0xc2);
+            ++count;
+          }
+        } else if (k == type_kind::string) {
+          const std::string_view prefix = detail::truncate_prefix(r->string_prefix);
+          if (!prefix.empty()) {
+            b.byte(2);
+            b.write_str(prefix);
+            ++count;
+          }
+        } else if (k == type_kind::list || k == type_kind::set || k == type_kind::map) {
+          if (r->min_length && *r->min_length != 0) {
+            b.byte(5);
+            b.write_uint(*r->min_length);
+            ++count;
+          }
+          if (r->max_length) {
+            b.byte(6);
+            b.write_uint(*r->max_length);
+            ++count;
+          }
         }
       }
+      if (body.size() + 1 <= detail::max_refinement_bytes) break;
     }
     if (count == 0) {
       w_.put(std::string_view("\xd4\x00\x00", 3));

@@ -112,6 +112,57 @@ TEST(cty_value, UnknownsAndRefinements) {
   EXPECT_EQ(cty::to_string(u), "(known after apply)");
 }
 
+// Found by fuzz_cty_msgpack: a bound of 9.2e3887 decoded from 19 bytes was written back as its
+// 3 884 plain digits, which made the refinement map larger than any decoder accepts (1 KiB).
+TEST(cty_value, HugeNumberBoundsStayWithinTheRefinementLimit) {
+  const auto number = type::number();
+  const auto roundtrip = [&](const value& v) {
+    auto bytes = cty::msgpack::encode(v, number);
+    EXPECT_TRUE(bytes.ok());
+    EXPECT_LE(bytes->size(), 1024U + 4U);
+    auto back = cty::msgpack::decode(*bytes, number);
+    EXPECT_TRUE(back.ok()) << (back.ok() ? "" : back.error().message);
+    auto again = cty::msgpack::encode(*back, number);
+    EXPECT_TRUE(again.ok());
+    EXPECT_EQ(*again, *bytes);  // a fixed point
+    return *back;
+  };
+
+  // The fuzzer's input, verbatim: ext 12 {3: ["92233720372065e3870", false]}.
+  const std::string input(
+      "\xc7\x18\x0c\x81\x03\x92\xb3"
+      "92233720372065e3870"
+      "\xc2",
+      27);
+  auto decoded = cty::msgpack::decode(input, number);
+  ASSERT_TRUE(decoded.ok());
+  const auto back = roundtrip(*decoded);
+  ASSERT_NE(back.refinement(), nullptr);
+  ASSERT_TRUE(back.refinement()->lower.has_value());
+  EXPECT_EQ(back.refinement()->lower->value, *cty::number::parse("92233720372065e3870"));
+  EXPECT_FALSE(back.refinement()->lower->inclusive);
+
+  // Bounds with so many significant digits that even scientific notation does not fit: they
+  // are left out (the value is only less refined); not-null stays.
+  cty::refinements r;
+  r.not_null = true;
+  r.lower = cty::number_bound{*cty::number::parse("1." + std::string(700, '3') + "e5"), true};
+  r.upper = cty::number_bound{*cty::number::parse("9." + std::string(700, '7') + "e9"), false};
+  const auto wide = roundtrip(value::unknown(number, r));
+  ASSERT_NE(wide.refinement(), nullptr);
+  EXPECT_TRUE(wide.refinement()->not_null);
+  EXPECT_FALSE(wide.refinement()->lower.has_value());
+  EXPECT_FALSE(wide.refinement()->upper.has_value());
+
+  // Ordinary bounds are written as before (plain numbers).
+  cty::refinements small;
+  small.lower = cty::number_bound{cty::number::parse("0").value(), true};
+  small.upper = cty::number_bound{cty::number::parse("1e30").value(), true};
+  const auto kept = roundtrip(value::unknown(number, small));
+  ASSERT_NE(kept.refinement(), nullptr);
+  EXPECT_EQ(kept.refinement()->upper->value, *cty::number::parse("1e30"));
+}
+
 TEST(cty_value, SemanticEquality) {
   EXPECT_EQ(value::number(1).equals(value::number(1.0)), true);
   EXPECT_EQ(value::string("a").equals(value::unknown(type::string())), std::nullopt);
