@@ -99,6 +99,18 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
+// The version of a status line ("HTTP/1.1" -> "1.1") as static text, which outlives libcurl's
+// header buffer; empty when unknown.
+std::string_view version_text(std::string_view v) noexcept {
+  if (v.size() == 3 && v[0] == '1' && v[1] == '.') {
+    return v[2] == '1' ? "1.1" : v[2] == '0' ? "1.0" : std::string_view();
+  }
+  if (v.size() == 1 || (v.size() == 3 && v[1] == '.' && v[2] == '0')) {
+    return v[0] == '2' ? "2" : v[0] == '3' ? "3" : std::string_view();
+  }
+  return {};
+}
+
 bool has_bad_header_char(std::string_view s) noexcept {
   return std::any_of(s.begin(), s.end(),
                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
@@ -193,6 +205,8 @@ struct pool::transfer : std::enable_shared_from_this<pool::transfer> {
   std::optional<std::uint64_t> content_length;
   curl_off_t progress_seen = 0;
   long redirects_at_send = 0;
+  int head_status = 0;            // from the last status line seen
+  std::string_view head_version;  // "1.1", "2": static text (below), or empty
   bool in_multi = false;
   bool finished = false;
   bool got_slot = false;
@@ -220,6 +234,16 @@ size_t pool::transfer::on_header(char* data, size_t size, size_t n, void* ud) {
   if (line.starts_with("HTTP/")) {
     // The head arrives in one piece almost always: its first line stands for all of it.
     t.last_activity = t.owner->now_;
+    // "HTTP/1.1 200 OK", "HTTP/2 200": the version and status of this head (the last head, after
+    // 1xx or a followed redirect, is the response's), read here rather than asked of libcurl.
+    const auto sp = line.find(' ');
+    t.head_version =
+        sp == std::string_view::npos ? std::string_view() : version_text(line.substr(5, sp - 5));
+    int status = 0;
+    if (sp != std::string_view::npos && line.size() >= sp + 4) {
+      std::from_chars(line.data() + sp + 1, line.data() + sp + 4, status);
+    }
+    t.head_status = status;
     // A new response head (after 1xx or a followed redirect): forget the previous one.
     t.out->headers.clear();
     t.out->headers.reserve(8);  // one allocation for a typical response's fields
@@ -290,7 +314,9 @@ int pool::transfer::on_prereq(void* ud, char* /*remote_ip*/, char* /*local_ip*/,
   auto& t = easy_slot::of(ud);
   t.got_slot = true;
   long redirects = 0;
-  curl_easy_getinfo(t.slot->easy.get(), CURLINFO_REDIRECT_COUNT, &redirects);
+  // Only a request that must not be sent twice needs to tell a resend from a redirect.
+  if (!t.req->retry_safe)
+    curl_easy_getinfo(t.slot->easy.get(), CURLINFO_REDIRECT_COUNT, &redirects);
   // libcurl silently resends a request whose reused connection died before any response byte.
   // That is right for idempotent requests and wrong for a POST the server may have processed.
   if (t.sent && redirects == t.redirects_at_send && !t.req->retry_safe) {
@@ -676,27 +702,13 @@ void pool::complete(transfer& t, CURLcode code) {
   }
   classify(t, code);
   if (t.slot) {
-    CURL* e = t.slot->easy.get();
-    long status = 0;
-    long version = 0;
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
-    t.out->status = static_cast<int>(status);
-    switch (version) {
-      case CURL_HTTP_VERSION_1_0:
-        t.out->http_version = "1.0";
-        break;
-      case CURL_HTTP_VERSION_1_1:
-        t.out->http_version = "1.1";
-        break;
-      case CURL_HTTP_VERSION_2_0:
-        t.out->http_version = "2";
-        break;
-      case CURL_HTTP_VERSION_3:
-        t.out->http_version = "3";
-        break;
-      default:
-        break;
+    if (t.head_status != 0) {
+      t.out->status = t.head_status;
+      t.out->http_version = t.head_version;
+    } else {
+      long status = 0;
+      curl_easy_getinfo(t.slot->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+      t.out->status = static_cast<int>(status);
     }
     t.slot->t = nullptr;
     idle_slots_.push_back(std::move(t.slot));  // configure() sets what differs

@@ -367,6 +367,52 @@ TEST(HttpClient, RelativePathsJoinTheBaseEvenWithAUrlInTheirQuery) {
             http::error_kind::invalid_request);
 }
 
+// The status, version and header fields are those of the final response head.
+TEST(HttpClient, StatusVersionAndHeadersComeFromTheFinalHead) {
+  http_test::server s([](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      if (r.target == "/old") {
+        c.respond(302, "", {{"Location", "/new"}, {"X-Hop", "first"}});
+      } else if (r.target == "/continue") {
+        // An interim 100 before the real answer.
+        c.send("HTTP/1.1 100 Continue\r\n\r\n");
+        c.respond(201, "made", {{"X-Final", "yes"}});
+      } else if (r.target == "/old-server") {
+        c.send("HTTP/1.0 200 OK\r\nContent-Length: 2\r\nX-Old: 1\r\n\r\nok");
+      } else {
+        c.respond(200, "final", {{"X-Final", "yes"}});
+      }
+    }
+  });
+  auto o = options_for_tests();
+  o.follow_redirects = true;
+  http::client c(o);
+
+  const auto moved = rt::sync_wait(c.get(s.url("/old")));
+  EXPECT_EQ(moved.status, 200);
+  EXPECT_EQ(moved.body, "final");
+  EXPECT_EQ(moved.http_version, "1.1");
+  EXPECT_EQ(moved.header("x-final").value_or(""), "yes");
+  EXPECT_FALSE(moved.header("x-hop").has_value());  // the 302's fields are forgotten
+
+  const auto interim = rt::sync_wait(c.get(s.url("/continue")));
+  EXPECT_EQ(interim.status, 201);
+  EXPECT_EQ(interim.body, "made");
+  EXPECT_EQ(interim.header("x-final").value_or(""), "yes");
+
+  const auto old = rt::sync_wait(c.get(s.url("/old-server")));
+  EXPECT_EQ(old.status, 200);
+  EXPECT_EQ(old.http_version, "1.0");
+  EXPECT_EQ(old.header("x-old").value_or(""), "1");
+
+  // Not following: the 302 itself is the response.
+  http::client plain(options_for_tests());
+  const auto not_followed = rt::sync_wait(plain.get(s.url("/old")));
+  EXPECT_EQ(not_followed.status, 302);
+  EXPECT_EQ(not_followed.header("location").value_or(""), "/new");
+}
+
 // ---- Concurrency and the pool ----------------------------------------------------------------
 
 // Answers after `delay`, so that concurrent requests really overlap.
