@@ -78,6 +78,10 @@ struct big_decimal : payload {
   std::int64_t exponent = 0;
 };
 
+// digits * 10^exponent as "d.ddde<n>" (digits not empty, no sign): how a big number whose plain
+// decimal text is too long is written (number::to_string, msgpack refinement bounds).
+std::string scientific_text(std::string_view digits, std::int64_t exponent);
+
 struct string_payload : payload {
   explicit string_payload(std::size_t n, arena* z = nullptr) noexcept
       : payload(payload_kind::string, z), size(n) {}

@@ -43,20 +43,6 @@ std::string_view truncate_prefix(std::string_view s) noexcept {
 // and the encoder never writes one.
 constexpr std::size_t max_refinement_bytes = 1024;
 
-// A big number in scientific notation ("9.2233720372065e3883"), which every decoder parses to
-// the same number: the form for refinement bounds whose plain decimal text is long.
-std::string scientific_text(const big_decimal& b) {
-  std::string s = b.negative ? "-" : "";
-  s += b.digits.front();
-  if (b.digits.size() > 1) {
-    s += '.';
-    s.append(b.digits, 1);
-  }
-  s += 'e';
-  s += std::to_string(static_cast<std::int64_t>(b.digits.size()) + b.exponent - 1);
-  return s;
-}
-
 }  // namespace detail
 
 namespace msgpack {
@@ -1204,7 +1190,9 @@ class encoder {
       if (big != nullptr && big->digits.size() + static_cast<std::size_t>(std::max<std::int64_t>(
                                                      big->exponent, -big->exponent)) >
                                 64) {
-        b.write_str(detail::scientific_text(*big));
+        // "9.2233720372065e3883": every decoder parses it to the same number.
+        b.write_str((big->negative ? "-" : "") +
+                    detail::scientific_text(big->digits, big->exponent));
       } else {
         b.write_number(value::number(n));
       }

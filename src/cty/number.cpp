@@ -194,18 +194,9 @@ bool decimal_equals_double(const decimal& d, double v) {
   return lhs == rhs;
 }
 
-std::string scientific_text(const decimal& d) {
-  std::string s = d.digits.substr(0, 1);
-  if (d.digits.size() > 1) {
-    s += '.';
-    s.append(d.digits, 1);
-  }
-  return s + "e" + std::to_string(static_cast<std::int64_t>(d.digits.size()) + d.exponent - 1);
-}
-
 double nearest_double(const decimal& d) {
   if (d.digits.empty()) return 0.0;
-  const std::string text = scientific_text(d);
+  const std::string text = scientific_text(d.digits, d.exponent);
   double v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec == std::errc::result_out_of_range) {
@@ -265,6 +256,16 @@ int compare_decimal(const decimal& a, const decimal& b) {
 constexpr double two63 = 9223372036854775808.0;
 
 }  // namespace
+
+std::string scientific_text(std::string_view digits, std::int64_t exponent) {
+  std::string s(digits.substr(0, 1));
+  if (digits.size() > 1) {
+    s += '.';
+    s.append(digits.substr(1));
+  }
+  return s + "e" + std::to_string(static_cast<std::int64_t>(digits.size()) + exponent - 1);
+}
+
 }  // namespace detail
 
 using detail::big_decimal;
@@ -520,8 +521,7 @@ std::string number::to_string() const {
   const std::int64_t fixed_len = e >= 0 ? n + e : (point > 0 ? n + 1 : 2 - point + n);
   std::string out = big_->negative ? "-" : "";
   if (fixed_len > 4096) {
-    detail::decimal d{false, digits, e};
-    return out + detail::scientific_text(d);
+    return out + detail::scientific_text(digits, e);
   }
   if (e >= 0) {
     out += digits;
