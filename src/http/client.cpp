@@ -99,12 +99,12 @@ void log_attempt(const detail::prepared& req, const detail::outcome& out, int at
     log::debug("http request cancelled", {{"method", m},
                                           {"url", req.redacted_url()},
                                           {"attempt", attempt},
-                                          {"duration_ms", to_ms(out.duration)}});
+                                          {"duration_ms", to_ms(out.duration())}});
   } else if (out.failure) {
     log::debug("http request failed", {{"method", m},
                                        {"url", req.redacted_url()},
                                        {"attempt", attempt},
-                                       {"duration_ms", to_ms(out.duration)},
+                                       {"duration_ms", to_ms(out.duration())},
                                        {"error_kind", to_string(*out.failure)},
                                        {"error", out.detail}});
   } else {
@@ -112,7 +112,7 @@ void log_attempt(const detail::prepared& req, const detail::outcome& out, int at
                                 {"url", req.redacted_url()},
                                 {"status", out.status},
                                 {"attempt", attempt},
-                                {"duration_ms", to_ms(out.duration)},
+                                {"duration_ms", to_ms(out.duration())},
                                 {"http_version", out.http_version},
                                 {"response_bytes", out.body.size()}});
   }

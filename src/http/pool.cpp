@@ -713,9 +713,9 @@ void pool::complete(transfer& t, CURLcode code) {
     t.slot->t = nullptr;
     idle_slots_.push_back(std::move(t.slot));  // configure() sets what differs
   }
-  t.out->started_at = t.submitted;
+  // A transfer stopped before the strand took it never started: it lasted no time.
+  t.out->started_at = t.submitted == clock::time_point{} ? now_ : t.submitted;
   t.out->ended_at = now_;
-  t.out->duration = now_ - t.submitted;
   t.self.reset();
   // One buffer per pass, big enough for everything in flight to finish in it.
   if (finished_.capacity() == 0) finished_.reserve(running_ + 1);

@@ -81,10 +81,11 @@ struct outcome {
   http::headers headers;
   std::string body;
   std::string http_version;
-  std::chrono::nanoseconds duration{0};
-  // When the pool took the attempt and when it ended (the pool's pass times, see pool.hpp).
+  // When the pool took the attempt and when it ended (the pool's pass times, see now_ below);
+  // both stay unset for an attempt stopped before it was started.
   std::chrono::steady_clock::time_point started_at{};
   std::chrono::steady_clock::time_point ended_at{};
+  [[nodiscard]] std::chrono::nanoseconds duration() const noexcept { return ended_at - started_at; }
 };
 
 class pool : public std::enable_shared_from_this<pool> {
