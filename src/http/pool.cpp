@@ -145,6 +145,24 @@ class slist_builder {
   slist_ptr list_;
 };
 
+// The content codings this libcurl decodes, in the order it lists them for
+// CURLOPT_ACCEPT_ENCODING "" ("deflate, gzip, br, zstd"); empty when it decodes none.
+std::string decoded_encodings() {
+  const curl_version_info_data* v = curl_version_info(CURLVERSION_NOW);
+  std::string list;
+  const auto add = [&](std::string_view name) {
+    if (!list.empty()) list += ", ";
+    list += name;
+  };
+  if ((v->features & CURL_VERSION_LIBZ) != 0) {
+    add("deflate");
+    add("gzip");
+  }
+  if ((v->features & CURL_VERSION_BROTLI) != 0) add("br");
+  if ((v->features & CURL_VERSION_ZSTD) != 0) add("zstd");
+  return list;
+}
+
 bool proxy_in_environment() {
   for (const char* name :
        {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
@@ -418,8 +436,13 @@ void pool::build_shared_headers() {
   // apply; and when it holds characters a header line must not, libcurl sends it as it is.
   ua_header_ = !ua.empty() && !has_bad_header_char(ua) && no_proxy_at_all_;
   if (ua_header_) ua_line_ = "User-Agent: " + ua;
+  if (options_.accept_compressed) {
+    const std::string codings = decoded_encodings();
+    if (!codings.empty()) ae_line_ = "Accept-Encoding: " + codings;
+  }
   slist_builder list;
   if (ua_header_ && !options_.headers.contains("user-agent")) list.append(ua_line_);
+  if (!ae_line_.empty() && !options_.headers.contains("accept-encoding")) list.append(ae_line_);
   for (const auto& [k, v] : options_.headers) {
     // Checked, with the request's URL in the message, by every request instead.
     if (has_bad_header_char(k) || has_bad_header_char(v)) return;
@@ -456,6 +479,7 @@ prepared pool::prepare(request r) const {
       list.append(header_line(name, value));
     };
     if (ua_header_ && !has("user-agent")) list.append(ua_line_);
+    if (!ae_line_.empty() && !has("accept-encoding")) list.append(ae_line_);
     for (const auto& [k, v] : options_.headers) {
       if (!r.headers.contains(k)) append(k, v);
     }

@@ -162,6 +162,11 @@ class pool : public std::enable_shared_from_this<pool> {
   // of CURLOPT_USERAGENT, which libcurl formats anew for every request (see build_shared_headers).
   bool ua_header_ = false;
   std::string ua_line_;  // "User-Agent: ..."
+  // "Accept-Encoding: deflate, gzip, br, zstd" (what this libcurl decodes) when the client asks
+  // for compressed answers. libcurl would format that line itself for every request, byte by
+  // byte, twice (into the line, then into the request); as a line of our list it is copied
+  // once. CURLOPT_ACCEPT_ENCODING stays set: it is what turns decoding on.
+  std::string ae_line_;
   // The default headers and the User-Agent, for requests that bring no headers of their own;
   // null when there are none, or when they need checking per request (invalid text).
   slist_ptr shared_headers_;

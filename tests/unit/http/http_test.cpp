@@ -14,6 +14,7 @@
 #include <mutex>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -333,6 +334,93 @@ TEST(HttpClient, RecycledHandlesSendEachRequestAsItsOwn) {
   o4.headers = {{"X-Bad", "a\r\nInjected: 1"}};
   http::client c4(o4);
   EXPECT_EQ(expect_http_error(c4.get("/i")).kind(), http::error_kind::invalid_request);
+}
+
+// {"compressed":true,"text":"abc...abc"} (abc 40 times), gzip-compressed.
+constexpr std::string_view gzip_body(
+    "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\x56\x4a\xce\xcf\x2d\x28\x4a\x2d\x2e\x4e\x4d\x51"
+    "\xb2\x2a\x29\x2a\x4d\xd5\x51\x2a\x49\xad\x28\x51\xb2\x52\x4a\x4c\x4a\x1e\x10\xa4\x54\x0b\x00"
+    "\x7c\xff\x1c\x0d\x95\x00\x00\x00",
+    54);
+
+// Answers gzip-compressed when the request accepts gzip, plain otherwise; the Accept-Encoding
+// fields it got come back in headers (the body may be compressed).
+void gzip_when_accepted(connection& c) {
+  received r;
+  while (c.read_request(r)) {
+    const auto it = r.header_counts.find("accept-encoding");
+    const std::string seen = r.header("accept-encoding");
+    std::vector<std::pair<std::string, std::string>> extra = {
+        {"X-Seen-Accept-Encoding", seen.empty() ? "-" : seen},
+        {"X-Seen-Count", std::to_string(it == r.header_counts.end() ? 0 : it->second)}};
+    if (seen.find("gzip") != std::string::npos) {
+      extra.emplace_back("Content-Encoding", "gzip");
+      c.respond(200, gzip_body, extra);
+    } else {
+      c.respond(200, "plain", extra);
+    }
+  }
+}
+
+TEST(HttpClient, AsksForCompressedAnswersAndDecodesThem) {
+  http_test::server s(gzip_when_accepted);
+  auto o = options_for_tests();
+  o.base_url = s.url("");
+  const std::string decoded = R"({"compressed":true,"text":")" + [] {
+    std::string t;
+    for (int i = 0; i < 40; ++i) t += "abc";
+    return t;
+  }() + R"("})";
+  const auto seen = [](const http::response& r) {
+    return std::string(r.header("x-seen-accept-encoding").value_or(""));
+  };
+  const auto count = [](const http::response& r) {
+    return std::string(r.header("x-seen-count").value_or(""));
+  };
+
+  // By default: every coding libcurl decodes is offered, once, and the answer is decoded.
+  http::client c(o);
+  auto r = rt::sync_wait(c.get("/a"));
+  EXPECT_NE(seen(r).find("gzip"), std::string::npos) << seen(r);
+  EXPECT_NE(seen(r).find("deflate"), std::string::npos) << seen(r);
+  EXPECT_EQ(count(r), "1");
+  EXPECT_EQ(r.header("content-encoding").value_or(""), "gzip");
+  EXPECT_EQ(r.body, decoded);
+  EXPECT_TRUE(r.json()["compressed"].as_bool());
+  // A request with headers of its own builds its own list: the offer is in it too.
+  r = rt::sync_wait(c.get("/b", {{"X-Other", "1"}}));
+  EXPECT_NE(seen(r).find("gzip"), std::string::npos) << seen(r);
+  EXPECT_EQ(count(r), "1");
+  EXPECT_EQ(r.body, decoded);
+  // A request's own Accept-Encoding replaces the offer.
+  r = rt::sync_wait(c.get("/c", {{"Accept-Encoding", "identity"}}));
+  EXPECT_EQ(seen(r), "identity");
+  EXPECT_EQ(count(r), "1");
+  EXPECT_EQ(r.body, "plain");
+  // And the next request on the same handle offers compression again.
+  r = rt::sync_wait(c.get("/d"));
+  EXPECT_EQ(count(r), "1");
+  EXPECT_EQ(r.body, decoded);
+
+  // A default header of the client's replaces it for every request, and decoding still works.
+  auto o2 = o;
+  o2.headers = {{"Accept-Encoding", "gzip"}};
+  http::client c2(o2);
+  r = rt::sync_wait(c2.get("/e"));
+  EXPECT_EQ(seen(r), "gzip");
+  EXPECT_EQ(count(r), "1");
+  EXPECT_EQ(r.body, decoded);
+
+  // accept_compressed = false: nothing is offered, the body is what the server sent.
+  auto o3 = o;
+  o3.accept_compressed = false;
+  http::client c3(o3);
+  r = rt::sync_wait(c3.get("/f"));
+  EXPECT_EQ(seen(r), "-");
+  EXPECT_EQ(count(r), "0");
+  EXPECT_EQ(r.body, "plain");
+  r = rt::sync_wait(c3.get("/g", {{"X-Other", "1"}}));
+  EXPECT_EQ(count(r), "0");
 }
 
 TEST(HttpClient, RejectsUnusableRequests) {
