@@ -9,8 +9,9 @@
 //
 // "tiny": a minimal asio server in this process (one thread, fixed 2-byte answer), so the
 // client's own cost shows. "mock": the mock cloud API's GET /v1/regions/eu-west (JSON), a more
-// realistic server that is itself the bottleneck. Both loops send the same request (the
-// client's default User-Agent included).
+// realistic server. Both loops send the same request (the client's default User-Agent
+// included). The "-varied" pairs give every request a URL of its own ("?n=1234"), as a
+// provider reading many objects does: no handle finds its previous URL again.
 #include <benchmark/benchmark.h>
 #include <curl/curl.h>
 #include <pthread.h>
@@ -119,10 +120,20 @@ std::string server_url(const std::string& which) {
   static tiny_server tiny;
 #ifdef HTTP_BENCH_MOCK_API
   static mock_server mock;
-  if (which == "mock") return mock.url();
+  if (which.starts_with("mock")) return mock.url();
 #endif
-  if (which == "tiny") return tiny.url();
+  if (which.starts_with("tiny")) return tiny.url();
   throw std::invalid_argument("unknown server " + which);
+}
+
+// The URL of every request of a run: the same one, or one per request for the "-varied" pairs.
+std::vector<std::string> request_urls(const std::string& which) {
+  const std::string url = server_url(which);
+  if (!which.ends_with("-varied")) return std::vector<std::string>(requests_per_run, url);
+  std::vector<std::string> urls;
+  urls.reserve(requests_per_run);
+  for (int i = 0; i < requests_per_run; ++i) urls.push_back(url + "?n=" + std::to_string(i));
+  return urls;
 }
 
 // Every repetition's figures per benchmark; the summary uses their medians.
@@ -163,14 +174,15 @@ void report_cpu(benchmark::State& state, double cpu_before) {
 size_t sink(char* /*data*/, size_t size, size_t n, void* /*ud*/) { return size * n; }
 
 void plain_curl_multi(benchmark::State& state, const std::string& which) {
-  const std::string url = server_url(which);
+  const std::vector<std::string> urls = request_urls(which);
+  const bool varied = which.ends_with("-varied");
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURLM* multi = curl_multi_init();
   curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, long{in_flight});
   curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, long{in_flight});
   std::vector<CURL*> easies;
   const auto setup = [&](CURL* e) {
-    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(e, CURLOPT_URL, urls[0].c_str());  // all of them, unless varied
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &sink);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
@@ -187,6 +199,7 @@ void plain_curl_multi(benchmark::State& state, const std::string& which) {
     int started = 0;
     int finished = 0;
     for (CURL* e : easies) {
+      if (varied) curl_easy_setopt(e, CURLOPT_URL, urls[started].c_str());
       curl_multi_add_handle(multi, e);
       ++started;
     }
@@ -203,6 +216,7 @@ void plain_curl_multi(benchmark::State& state, const std::string& which) {
         curl_multi_remove_handle(multi, e);
         ++finished;
         if (started < requests_per_run) {
+          if (varied) curl_easy_setopt(e, CURLOPT_URL, urls[started].c_str());
           curl_multi_add_handle(multi, e);
           ++started;
         }
@@ -219,24 +233,25 @@ void plain_curl_multi(benchmark::State& state, const std::string& which) {
 
 // ---- The same through http::client --------------------------------------------------------
 
-rt::task<void> worker(const http::client& c, const std::string& url, std::atomic<int>& next,
-                      std::atomic<int>& failures) {
-  while (next.fetch_add(1, std::memory_order_relaxed) < requests_per_run) {
-    const http::response r = co_await c.get(url);
+rt::task<void> worker(const http::client& c, const std::vector<std::string>& urls,
+                      std::atomic<int>& next, std::atomic<int>& failures) {
+  int n = 0;
+  while ((n = next.fetch_add(1, std::memory_order_relaxed)) < requests_per_run) {
+    const http::response r = co_await c.get(urls[n]);
     if (r.status != 200) failures.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
-rt::task<void> run_all(const http::client& c, const std::string& url, std::atomic<int>& next,
-                       std::atomic<int>& failures) {
+rt::task<void> run_all(const http::client& c, const std::vector<std::string>& urls,
+                       std::atomic<int>& next, std::atomic<int>& failures) {
   std::vector<rt::task<void>> workers;
   workers.reserve(in_flight);
-  for (int i = 0; i < in_flight; ++i) workers.push_back(worker(c, url, next, failures));
+  for (int i = 0; i < in_flight; ++i) workers.push_back(worker(c, urls, next, failures));
   co_await rt::gather(std::move(workers));
 }
 
 void cppvider_client(benchmark::State& state, const std::string& which) {
-  const std::string url = server_url(which);
+  const std::vector<std::string> urls = request_urls(which);
   http::client_options o;
   o.user_agent = user_agent;
   o.limits.max_connections = in_flight;
@@ -248,7 +263,7 @@ void cppvider_client(benchmark::State& state, const std::string& which) {
   for (auto _ : state) {
     std::atomic<int> next{0};
     try {
-      rt::sync_wait(run_all(c, url, next, failures));
+      rt::sync_wait(run_all(c, urls, next, failures));
     } catch (const std::exception& e) {
       state.SkipWithError(e.what());
       return;
@@ -294,14 +309,16 @@ class ratio_reporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   register_pair("tiny");
+  register_pair("tiny-varied");
 #ifdef HTTP_BENCH_MOCK_API
   register_pair("mock");
+  register_pair("mock-varied");
 #endif
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   ratio_reporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  for (const char* which : {"tiny", "mock"}) {
+  for (const char* which : {"tiny", "tiny-varied", "mock", "mock-varied"}) {
     const auto plain = rates().find(std::string("plain_curl_multi/") + which);
     const auto ours = rates().find(std::string("cppvider_http/") + which);
     if (plain == rates().end() || ours == rates().end()) continue;

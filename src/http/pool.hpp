@@ -35,6 +35,10 @@ struct multi_deleter {
   void operator()(CURLM* m) const noexcept { curl_multi_cleanup(m); }
 };
 using multi_ptr = std::unique_ptr<CURLM, multi_deleter>;
+struct url_deleter {
+  void operator()(CURLU* u) const noexcept { curl_url_cleanup(u); }
+};
+using url_ptr = std::unique_ptr<CURLU, url_deleter>;
 struct slist_deleter {
   void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
 };

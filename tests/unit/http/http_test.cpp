@@ -455,6 +455,37 @@ TEST(HttpClient, RelativePathsJoinTheBaseEvenWithAUrlInTheirQuery) {
             http::error_kind::invalid_request);
 }
 
+// A handle keeps its URL parsed for libcurl (CURLOPT_CURLU) and is recycled: each request must
+// still go where its own URL says, after a followed redirect, a URL libcurl refuses, another host.
+TEST(HttpClient, EveryRequestGoesWhereItsUrlSays) {
+  http_test::server s([](connection& c) {
+    received r;
+    while (c.read_request(r)) {
+      if (r.target == "/start") {
+        c.respond(302, "", {{"Location", "/final?from=start"}});
+      } else {
+        c.respond(200, r.target);
+      }
+    }
+  });
+  http_test::server other(http_test::answer(200, "other"));
+  auto o = options_for_tests();
+  o.follow_redirects = true;
+  http::client c(o);
+  const auto body = [&](const std::string& url) { return rt::sync_wait(c.get(url)).body; };
+  EXPECT_EQ(body(s.url("/start")), "/final?from=start");
+  EXPECT_EQ(body(s.url("/start")), "/final?from=start");  // the same URL, parsed before
+  EXPECT_EQ(body(s.url("/a?x=1")), "/a?x=1");
+  // Refused by libcurl's parser (port out of range): reported, and the handle recovers.
+  EXPECT_EQ(expect_http_error(c.get("http://127.0.0.1:99999/x")).kind(),
+            http::error_kind::invalid_request);
+  EXPECT_EQ(body(s.url("/b")), "/b");
+  EXPECT_EQ(body(other.url("/c")), "other");
+  EXPECT_EQ(body(s.url("/start")), "/final?from=start");
+  EXPECT_EQ(body(s.url("/%7Euser/a%20b")), "/%7Euser/a%20b");  // sent as given
+  EXPECT_EQ(c.stats().connections_opened, 2U);  // one per server: every handle was reused
+}
+
 // The status, version and header fields are those of the final response head.
 TEST(HttpClient, StatusVersionAndHeadersComeFromTheFinalHead) {
   http_test::server s([](connection& c) {
