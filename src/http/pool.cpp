@@ -182,6 +182,7 @@ bool proxy_in_environment() {
 struct pool::easy_slot {
   // The handle's URL, parsed (CURLOPT_CURLU); declared first so that the handle goes first.
   url_ptr parsed;
+  CURLUcode url_error = CURLUE_OK;  // why the URL did not parse (libcurl's own message is vaguer)
   easy_ptr easy;
   transfer* t = nullptr;  // the transfer using the handle now
   std::array<char, CURL_ERROR_SIZE> errbuf{};
@@ -652,14 +653,17 @@ pool::slot_ptr pool::new_easy() {
 
 namespace {
 
-// What libcurl itself would make of `url` (the flags are those it parses CURLOPT_URL with);
-// null when it does not parse.
-CURLU* parse_url(url_ptr& parsed, const std::string& url) {
+// What libcurl itself would make of `url` (the flags are those it parses CURLOPT_URL with,
+// given the options the pool sets); null, and why in `error`, when it does not parse.
+CURLU* parse_url(url_ptr& parsed, const std::string& url, CURLUcode& error) {
   if (!parsed) parsed.reset(curl_url());
-  if (!parsed) return nullptr;
-  const CURLUcode rc = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(),
-                                    CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
-  return rc == CURLUE_OK ? parsed.get() : nullptr;
+  if (!parsed) {
+    error = CURLUE_OUT_OF_MEMORY;
+    return nullptr;
+  }
+  error = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(),
+                       CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+  return error == CURLUE_OK ? parsed.get() : nullptr;
 }
 
 }  // namespace
@@ -679,7 +683,7 @@ void pool::configure(transfer& t, easy_slot& s) {
     // instructions, a seventh of a small request); given it parsed as well, it copies the parts.
     // The text stays set too: libcurl follows redirects and resends from it. A URL that does not
     // parse here is left to libcurl, which reports why.
-    curl_easy_setopt(e, CURLOPT_CURLU, parse_url(s.parsed, r.url));
+    curl_easy_setopt(e, CURLOPT_CURLU, parse_url(s.parsed, r.url, s.url_error));
     s.url = r.url;
     s.https = r.url.size() > 5 && iequals(std::string_view(r.url).substr(0, 6), "https:");
   }
@@ -813,6 +817,11 @@ void pool::classify(transfer& t, CURLcode code) const {
   if (code == CURLE_OK) return;
   std::string msg = t.slot && t.slot->errbuf[0] != '\0' ? std::string(t.slot->errbuf.data())
                                                         : curl_easy_strerror(code);
+  // libcurl reports a URL it cannot parse as "URL using bad/illegal format"; the pool's own
+  // parse of it knows which part is wrong.
+  if (code == CURLE_URL_MALFORMAT && t.slot && t.slot->url_error != CURLUE_OK) {
+    msg = std::string("malformed URL: ") + curl_url_strerror(t.slot->url_error);
+  }
   if (t.too_large) {
     fail(error_kind::body_too_large,
          "response body exceeds max_response_body (" + std::to_string(options_.max_response_body) +
