@@ -163,6 +163,19 @@ std::string decoded_encodings() {
   return list;
 }
 
+// What libcurl itself would make of `url` (the flags are those it parses CURLOPT_URL with,
+// given the options the pool sets); null, and why in `error`, when it does not parse.
+CURLU* parse_url(url_ptr& parsed, const std::string& url, CURLUcode& error) {
+  if (!parsed) parsed.reset(curl_url());
+  if (!parsed) {
+    error = CURLUE_OUT_OF_MEMORY;
+    return nullptr;
+  }
+  error = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(),
+                       CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+  return error == CURLUE_OK ? parsed.get() : nullptr;
+}
+
 bool proxy_in_environment() {
   for (const char* name :
        {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
@@ -650,23 +663,6 @@ pool::slot_ptr pool::new_easy() {
   curl_easy_setopt(e, CURLOPT_XFERINFODATA, data);
   return slot;
 }
-
-namespace {
-
-// What libcurl itself would make of `url` (the flags are those it parses CURLOPT_URL with,
-// given the options the pool sets); null, and why in `error`, when it does not parse.
-CURLU* parse_url(url_ptr& parsed, const std::string& url, CURLUcode& error) {
-  if (!parsed) parsed.reset(curl_url());
-  if (!parsed) {
-    error = CURLUE_OUT_OF_MEMORY;
-    return nullptr;
-  }
-  error = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(),
-                       CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
-  return error == CURLUE_OK ? parsed.get() : nullptr;
-}
-
-}  // namespace
 
 void pool::configure(transfer& t, easy_slot& s) {
   // Only what differs from the handle's previous transfer is set (setting an option costs a
