@@ -678,7 +678,7 @@ void pool::configure(transfer& t, easy_slot& s) {
     // Given only the text, libcurl parses it and formats it back for every transfer (about 11 K
     // instructions, a seventh of a small request); given it parsed as well, it copies the parts.
     // The text stays set too: libcurl follows redirects and resends from it. A URL that does not
-    // parse here is left to libcurl, which reports why.
+    // parse here is left to libcurl, which refuses it; classify() says why (url_error).
     curl_easy_setopt(e, CURLOPT_CURLU, parse_url(s.parsed, r.url, s.url_error));
     s.url = r.url;
     s.https = r.url.size() > 5 && iequals(std::string_view(r.url).substr(0, 6), "https:");
